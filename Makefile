@@ -1,0 +1,68 @@
+# godwit build. `make` builds build/godwit-vmm; `make check` installs what is
+# missing, builds the normal and the ASan+UBSan variants and runs every test;
+# `make demo` runs the demo. See README.md.
+
+CC ?= gcc
+BUILD ?= build
+SAN ?= 0
+
+CFLAGS_COMMON := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Isrc -D_GNU_SOURCE -g -MMD -MP
+ifeq ($(SAN),1)
+CFLAGS_OPT := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+LDFLAGS_SAN := -fsanitize=address,undefined
+else
+CFLAGS_OPT := -O2
+LDFLAGS_SAN :=
+endif
+CFLAGS += $(CFLAGS_COMMON) $(CFLAGS_OPT)
+LDLIBS := -lfdt -lpthread -lm
+
+LIB_SRCS := $(filter-out src/vmm/main.c,$(shell find src -name '*.c' | sort))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps check unit isa demo bench bench-cpu clean
+all: $(BUILD)/godwit-vmm
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libgodwit.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/godwit-vmm: $(BUILD)/obj/src/vmm/main.o $(BUILD)/libgodwit.a
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgodwit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -frounding-math -o $@ $< $(BUILD)/libgodwit.a $(LDLIBS) -lcmocka $(LDFLAGS_SAN)
+
+unit: $(UNIT_BINS)
+
+isa:
+	$(MAKE) -C tests/isa O=$(abspath build/isa)
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	$(MAKE) all unit
+	$(MAKE) BUILD=build/asan SAN=1 all unit
+	$(MAKE) isa
+	@tests/run.sh
+
+demo: deps
+	$(MAKE) all isa
+	@scripts/demo.sh
+
+bench bench-cpu: deps
+	$(MAKE) all
+	@bench/cpu.sh
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(BUILD)/obj/src/vmm/main.d

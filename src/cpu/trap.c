@@ -1,0 +1,138 @@
+/*
+ * trap.c - exceptions, interrupts, delegation and xRET.
+ *
+ * Invariants: a trap always lands in M or S mode with the previous privilege
+ * and interrupt-enable saved in mstatus (MPP/MPIE or SPP/SPIE); interrupts
+ * are taken in the fixed priority order MEI, MSI, MTI, SEI, SSI, STI.
+ */
+#include "cpu/hart.h"
+
+static void set_priv(struct hart *h, uint32_t priv)
+{
+	if (h->s.priv != priv) {
+		h->s.priv = priv;
+		hart_tlb_flush(h);
+	}
+}
+
+void hart_raise(struct hart *h, uint64_t cause, uint64_t tval)
+{
+	bool irq = (cause & CAUSE_INTERRUPT) != 0;
+	uint64_t code = cause & ~CAUSE_INTERRUPT;
+	uint64_t deleg = irq ? h->s.mideleg : h->s.medeleg;
+	uint64_t st = h->s.mstatus;
+
+	h->s.wfi = 0;
+	if (h->s.priv <= PRV_S && code < 64 && ((deleg >> code) & 1)) {
+		h->s.scause = cause;
+		h->s.sepc = h->s.pc;
+		h->s.stval = tval;
+		st &= ~(MSTATUS_SPIE | MSTATUS_SPP);
+		if (st & MSTATUS_SIE)
+			st |= MSTATUS_SPIE;
+		if (h->s.priv == PRV_S)
+			st |= MSTATUS_SPP;
+		st &= ~MSTATUS_SIE;
+		h->s.mstatus = st;
+		h->s.pc = h->s.stvec & ~3ull;
+		if (irq && (h->s.stvec & 1))
+			h->s.pc += 4 * code;
+		set_priv(h, PRV_S);
+	} else {
+		h->s.mcause = cause;
+		h->s.mepc = h->s.pc;
+		h->s.mtval = tval;
+		st &= ~(MSTATUS_MPIE | MSTATUS_MPP);
+		if (st & MSTATUS_MIE)
+			st |= MSTATUS_MPIE;
+		st |= (uint64_t)h->s.priv << MSTATUS_MPP_SHIFT;
+		st &= ~MSTATUS_MIE;
+		h->s.mstatus = st;
+		h->s.pc = h->s.mtvec & ~3ull;
+		if (irq && (h->s.mtvec & 1))
+			h->s.pc += 4 * code;
+		set_priv(h, PRV_M);
+	}
+}
+
+/* Interrupts that are pending, enabled and allowed in the current mode. */
+static uint64_t takeable(const struct hart *h)
+{
+	uint64_t pend = hart_mip(h) & h->s.mie;
+	uint64_t m_ints, s_ints, out = 0;
+
+	if (!pend)
+		return 0;
+	m_ints = pend & ~h->s.mideleg;
+	s_ints = pend & h->s.mideleg;
+	if (h->s.priv < PRV_M || (h->s.mstatus & MSTATUS_MIE))
+		out |= m_ints;
+	if (h->s.priv < PRV_S ||
+	    (h->s.priv == PRV_S && (h->s.mstatus & MSTATUS_SIE)))
+		out |= s_ints;
+	return out;
+}
+
+bool hart_interrupt_pending(const struct hart *h)
+{
+	return (hart_mip(h) & h->s.mie) != 0;
+}
+
+/* Take the highest-priority takeable interrupt, if any. */
+bool hart_check_interrupts(struct hart *h)
+{
+	static const uint8_t order[] = { 11, 3, 7, 9, 1, 5 };
+	uint64_t t = takeable(h);
+
+	if (!t)
+		return false;
+	for (unsigned i = 0; i < sizeof(order); i++) {
+		if (t & (1ull << order[i])) {
+			hart_raise(h, CAUSE_INTERRUPT | order[i], 0);
+			return true;
+		}
+	}
+	return false;
+}
+
+int hart_mret(struct hart *h)
+{
+	uint64_t st = h->s.mstatus;
+	uint32_t mpp = (uint32_t)((st & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+
+	if (h->s.priv != PRV_M)
+		return -1;
+	st &= ~MSTATUS_MIE;
+	if (st & MSTATUS_MPIE)
+		st |= MSTATUS_MIE;
+	st |= MSTATUS_MPIE;
+	st &= ~MSTATUS_MPP; /* MPP = U, the least-privileged mode */
+	if (mpp != PRV_M)
+		st &= ~MSTATUS_MPRV;
+	h->s.mstatus = st;
+	h->s.pc = h->s.mepc;
+	set_priv(h, mpp);
+	hart_tlb_flush(h); /* MPRV may have changed */
+	return 0;
+}
+
+int hart_sret(struct hart *h)
+{
+	uint64_t st = h->s.mstatus;
+	uint32_t spp = (st & MSTATUS_SPP) ? PRV_S : PRV_U;
+
+	if (h->s.priv < PRV_S ||
+	    (h->s.priv == PRV_S && (st & MSTATUS_TSR)))
+		return -1;
+	st &= ~MSTATUS_SIE;
+	if (st & MSTATUS_SPIE)
+		st |= MSTATUS_SIE;
+	st |= MSTATUS_SPIE;
+	st &= ~MSTATUS_SPP;
+	st &= ~MSTATUS_MPRV;
+	h->s.mstatus = st;
+	h->s.pc = h->s.sepc;
+	set_priv(h, spp);
+	hart_tlb_flush(h);
+	return 0;
+}

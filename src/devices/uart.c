@@ -1,0 +1,158 @@
+/*
+ * uart.c - NS16550A UART (see uart.h). Transmission is immediate, so THR
+ * and the transmitter are always empty from the guest's point of view.
+ */
+#include "devices/uart.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#define UART_RBR 0
+#define UART_IER 1
+#define UART_IIR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_MSR 6
+#define UART_SCR 7
+
+#define IER_RDI 0x01
+#define IER_THRI 0x02
+#define IIR_NONE 0x01
+#define IIR_THRI 0x02
+#define IIR_RDI 0x04
+#define IIR_FIFO 0xc0
+#define LCR_DLAB 0x80
+#define LSR_DR 0x01
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+#define FCR_ENABLE 0x01
+#define FCR_CLEAR_RX 0x02
+
+static void update_irq(struct uart *u)
+{
+	bool level = ((u->s.ier & IER_RDI) && u->s.rx_count) ||
+		     ((u->s.ier & IER_THRI) && u->s.thr_ipending);
+
+	u->s.iir = (u->s.fcr & FCR_ENABLE) ? IIR_FIFO : 0;
+	if ((u->s.ier & IER_RDI) && u->s.rx_count)
+		u->s.iir |= IIR_RDI;
+	else if ((u->s.ier & IER_THRI) && u->s.thr_ipending)
+		u->s.iir |= IIR_THRI;
+	else
+		u->s.iir |= IIR_NONE;
+	u->s.lsr = LSR_THRE | LSR_TEMT | (u->s.rx_count ? LSR_DR : 0);
+	if (level != u->irq_level) {
+		u->irq_level = level;
+		if (u->set_irq)
+			u->set_irq(u->irq_opaque, u->irq, level);
+	}
+}
+
+void uart_init(struct uart *u, int in_fd, int out_fd)
+{
+	memset(u, 0, sizeof(*u));
+	u->in_fd = in_fd;
+	u->out_fd = out_fd;
+	u->s.lcr = 0x03;
+	update_irq(u);
+}
+
+bool uart_can_receive(const struct uart *u)
+{
+	return u->s.rx_count < UART_FIFO_SIZE;
+}
+
+int uart_receive(struct uart *u, const uint8_t *buf, int len)
+{
+	int n = 0;
+
+	while (n < len && u->s.rx_count < UART_FIFO_SIZE) {
+		u->s.rx_fifo[(u->s.rx_head + u->s.rx_count) % UART_FIFO_SIZE] = buf[n++];
+		u->s.rx_count++;
+	}
+	update_irq(u);
+	return n;
+}
+
+static uint8_t rx_pop(struct uart *u)
+{
+	uint8_t c;
+
+	if (!u->s.rx_count)
+		return 0;
+	c = u->s.rx_fifo[u->s.rx_head];
+	u->s.rx_head = (uint8_t)((u->s.rx_head + 1) % UART_FIFO_SIZE);
+	u->s.rx_count--;
+	return c;
+}
+
+uint64_t uart_read(void *opaque, uint64_t off, int size)
+{
+	struct uart *u = opaque;
+	uint8_t v = 0;
+
+	(void)size;
+	switch (off) {
+	case UART_RBR:
+		v = (u->s.lcr & LCR_DLAB) ? u->s.dll : rx_pop(u);
+		break;
+	case UART_IER:
+		v = (u->s.lcr & LCR_DLAB) ? u->s.dlm : u->s.ier;
+		break;
+	case UART_IIR:
+		v = u->s.iir;
+		if ((v & 0x0f) == IIR_THRI)
+			u->s.thr_ipending = 0; /* reading IIR acknowledges it */
+		break;
+	case UART_LCR: v = u->s.lcr; break;
+	case UART_MCR: v = u->s.mcr; break;
+	case UART_LSR: v = u->s.lsr; break;
+	case UART_MSR: v = 0xb0; break; /* DCD, DSR, CTS asserted */
+	case UART_SCR: v = u->s.scr; break;
+	default: break;
+	}
+	update_irq(u);
+	return v;
+}
+
+void uart_write(void *opaque, uint64_t off, int size, uint64_t val)
+{
+	struct uart *u = opaque;
+	uint8_t v = (uint8_t)val;
+
+	(void)size;
+	switch (off) {
+	case UART_RBR:
+		if (u->s.lcr & LCR_DLAB) {
+			u->s.dll = v;
+		} else {
+			if (write(u->out_fd, &v, 1) < 0) {
+				/* host output gone: drop the byte, as a line would */
+			}
+			u->s.thr_ipending = 1;
+		}
+		break;
+	case UART_IER:
+		if (u->s.lcr & LCR_DLAB) {
+			u->s.dlm = v;
+		} else {
+			if ((v & IER_THRI) && !(u->s.ier & IER_THRI))
+				u->s.thr_ipending = 1;
+			u->s.ier = v & 0x0f;
+		}
+		break;
+	case UART_IIR:
+		u->s.fcr = v & 0xc9;
+		if (v & FCR_CLEAR_RX) {
+			u->s.rx_count = 0;
+			u->s.rx_head = 0;
+		}
+		break;
+	case UART_LCR: u->s.lcr = v; break;
+	case UART_MCR: u->s.mcr = v & 0x1f; break;
+	case UART_SCR: u->s.scr = v; break;
+	default: break;
+	}
+	update_irq(u);
+}

@@ -1,0 +1,143 @@
+/*
+ * fdt.c - the device tree handed to the guest in a1, built with libfdt.
+ *
+ * Mirrors the nodes QEMU's virt board generates for the devices godwit has,
+ * at the same paths, so firmware and kernels that boot on one boot on the
+ * other.
+ */
+#include "machine/boot.h"
+#include "machine/machine.h"
+
+#include <libfdt.h>
+#include <stdio.h>
+
+#define PH_CPU_INTC 1
+#define PH_TEST 2
+
+#define TRY(x) do { if ((err = (x)) < 0) goto out; } while (0)
+
+static int prop_reg(void *fdt, uint64_t base, uint64_t size)
+{
+	fdt64_t r[2] = { cpu_to_fdt64(base), cpu_to_fdt64(size) };
+	return fdt_property(fdt, "reg", r, sizeof(r));
+}
+
+static int cpus(void *fdt)
+{
+	int err;
+
+	TRY(fdt_begin_node(fdt, "cpus"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 1));
+	TRY(fdt_property_u32(fdt, "#size-cells", 0));
+	TRY(fdt_property_u32(fdt, "timebase-frequency", (uint32_t)MACHINE_TIMEBASE_HZ));
+	TRY(fdt_begin_node(fdt, "cpu@0"));
+	TRY(fdt_property_string(fdt, "device_type", "cpu"));
+	TRY(fdt_property_u32(fdt, "reg", 0));
+	TRY(fdt_property_string(fdt, "status", "okay"));
+	TRY(fdt_property_string(fdt, "compatible", "riscv"));
+	TRY(fdt_property_string(fdt, "riscv,isa", "rv64imafdc_zicsr_zifencei"));
+	TRY(fdt_property_string(fdt, "mmu-type", "riscv,sv48"));
+	TRY(fdt_begin_node(fdt, "interrupt-controller"));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
+	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(fdt_property_string(fdt, "compatible", "riscv,cpu-intc"));
+	TRY(fdt_property_u32(fdt, "phandle", PH_CPU_INTC));
+	TRY(fdt_end_node(fdt));
+	TRY(fdt_end_node(fdt));
+	TRY(fdt_end_node(fdt));
+out:
+	return err;
+}
+
+static int soc(void *fdt)
+{
+	static const char clint_compat[] = "sifive,clint0\0riscv,clint0";
+	static const char test_compat[] = "sifive,test1\0sifive,test0\0syscon";
+	fdt32_t irqs[4] = { cpu_to_fdt32(PH_CPU_INTC), cpu_to_fdt32(3),
+			    cpu_to_fdt32(PH_CPU_INTC), cpu_to_fdt32(7) };
+	int err;
+
+	TRY(fdt_begin_node(fdt, "soc"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(fdt_property_string(fdt, "compatible", "simple-bus"));
+	TRY(fdt_property(fdt, "ranges", NULL, 0));
+
+	TRY(fdt_begin_node(fdt, "clint@2000000"));
+	TRY(fdt_property(fdt, "compatible", clint_compat, sizeof(clint_compat)));
+	TRY(prop_reg(fdt, VIRT_CLINT_BASE, VIRT_CLINT_SIZE));
+	TRY(fdt_property(fdt, "interrupts-extended", irqs, sizeof(irqs)));
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "serial@10000000"));
+	TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
+	TRY(prop_reg(fdt, VIRT_UART_BASE, VIRT_UART_SIZE));
+	TRY(fdt_property_u32(fdt, "clock-frequency", 3686400));
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "test@100000"));
+	TRY(fdt_property(fdt, "compatible", test_compat, sizeof(test_compat)));
+	TRY(prop_reg(fdt, VIRT_TEST_BASE, VIRT_TEST_SIZE));
+	TRY(fdt_property_u32(fdt, "phandle", PH_TEST));
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_end_node(fdt));
+out:
+	return err;
+}
+
+static int syscon_node(void *fdt, const char *name, const char *compat, uint32_t value)
+{
+	int err;
+
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", compat));
+	TRY(fdt_property_u32(fdt, "regmap", PH_TEST));
+	TRY(fdt_property_u32(fdt, "offset", 0));
+	TRY(fdt_property_u32(fdt, "value", value));
+	TRY(fdt_end_node(fdt));
+out:
+	return err;
+}
+
+int fdt_build(struct machine *m, const struct machine_config *cfg,
+	      uint64_t initrd_start, uint64_t initrd_end, void *buf, int size)
+{
+	char node[64];
+	int err;
+
+	TRY(fdt_create(buf, size));
+	TRY(fdt_finish_reservemap(buf));
+	TRY(fdt_begin_node(buf, ""));
+	TRY(fdt_property_u32(buf, "#address-cells", 2));
+	TRY(fdt_property_u32(buf, "#size-cells", 2));
+	TRY(fdt_property_string(buf, "compatible", "riscv-virtio"));
+	TRY(fdt_property_string(buf, "model", "riscv-virtio,qemu"));
+
+	TRY(fdt_begin_node(buf, "chosen"));
+	TRY(fdt_property_string(buf, "stdout-path", "/soc/serial@10000000"));
+	if (cfg->append)
+		TRY(fdt_property_string(buf, "bootargs", cfg->append));
+	if (initrd_end > initrd_start) {
+		TRY(fdt_property_u64(buf, "linux,initrd-start", initrd_start));
+		TRY(fdt_property_u64(buf, "linux,initrd-end", initrd_end));
+	}
+	TRY(fdt_end_node(buf));
+
+	snprintf(node, sizeof(node), "memory@%llx", (unsigned long long)m->ram.base);
+	TRY(fdt_begin_node(buf, node));
+	TRY(fdt_property_string(buf, "device_type", "memory"));
+	TRY(prop_reg(buf, m->ram.base, m->ram.size));
+	TRY(fdt_end_node(buf));
+
+	TRY(cpus(buf));
+	TRY(soc(buf));
+	TRY(syscon_node(buf, "poweroff", "syscon-poweroff", 0x5555));
+	TRY(syscon_node(buf, "reboot", "syscon-reboot", 0x7777));
+	TRY(fdt_end_node(buf));
+	TRY(fdt_finish(buf));
+	return (int)fdt_totalsize(buf);
+out:
+	fprintf(stderr, "godwit-vmm: device tree: %s\n", fdt_strerror(err));
+	return -1;
+}

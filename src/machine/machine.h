@@ -1,0 +1,136 @@
+/*
+ * machine.h - the riscv64 `virt` board: memory map, guest RAM, MMIO
+ * dispatch, decoded-code cache, dirty bitmaps, and the loop that runs the
+ * hart between device events.
+ *
+ * Memory map (QEMU virt addresses):
+ *   0x00001000  boot ROM (reset vector, then jumps to the firmware/kernel)
+ *   0x00100000  SiFive test finisher
+ *   0x02000000  CLINT
+ *   0x10000000  NS16550A UART
+ *   0x80000000  DRAM
+ * Invariants:
+ *  - Guest RAM and ROM are host memory ranges; everything else is an MMIO
+ *    region with read/write callbacks. A RAM page may carry an MMIO overlay
+ *    (the HTIF tohost/fromhost words); such pages never enter a TLB, so every
+ *    access to them reaches machine_phys_access().
+ *  - code[i] is non-NULL iff RAM/ROM page i has decoded instructions; such a
+ *    page has no write-TLB entry, so every store to it passes through
+ *    machine_code_invalidate() first.
+ *  - Every write to RAM, by CPU or device, marks the page in every active
+ *    dirty bitmap (CPU stores do so when their write-TLB entry is filled).
+ */
+#ifndef GODWIT_MACHINE_MACHINE_H
+#define GODWIT_MACHINE_MACHINE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/hart.h"
+#include "devices/clint.h"
+#include "devices/finisher.h"
+#include "devices/htif.h"
+#include "devices/uart.h"
+
+#define VIRT_ROM_BASE 0x1000ull
+#define VIRT_ROM_SIZE 0xf000ull
+#define VIRT_TEST_BASE 0x100000ull
+#define VIRT_TEST_SIZE 0x1000ull
+#define VIRT_CLINT_BASE 0x2000000ull
+#define VIRT_CLINT_SIZE 0x10000ull
+#define VIRT_UART_BASE 0x10000000ull
+#define VIRT_UART_SIZE 0x100ull
+#define VIRT_UART_IRQ 10
+#define VIRT_DRAM_BASE 0x80000000ull
+
+#define MACHINE_MAX_MMIO 16
+#define MACHINE_MAX_DIRTY 4
+#define MACHINE_TIMEBASE_HZ 10000000ull
+
+struct mmio_region {
+	uint64_t base, size;
+	/* size is 1, 2, 4 or 8; off is relative to base */
+	uint64_t (*read)(void *opaque, uint64_t off, int size);
+	void (*write)(void *opaque, uint64_t off, int size, uint64_t val);
+	void *opaque;
+	const char *name;
+};
+
+/* A host-memory backed range of guest physical space (RAM or ROM). */
+struct mem_range {
+	uint64_t base, size;
+	uint8_t *host;
+	bool readonly;
+	struct dpage **code; /* one per page, NULL if no decoded code */
+};
+
+struct dirty_log {
+	bool active;
+	uint64_t *bits; /* one bit per RAM page */
+};
+
+struct machine_config {
+	uint64_t ram_size;
+	const char *kernel;   /* ELF (bare metal) or raw image */
+	const char *bios;     /* NULL or "none": no firmware */
+	const char *initrd;
+	const char *append;
+	bool dirty_tracking;  /* benchmark aid: keep a dirty log and sync it */
+};
+
+struct machine {
+	struct mem_range ram, rom;
+	uint64_t ram_pages;
+	struct mmio_region mmio[MACHINE_MAX_MMIO];
+	int n_mmio;
+	uint64_t overlay_ppn; /* RAM page with the HTIF overlay, or 0 */
+	size_t n_dpages;
+
+	struct dirty_log dirty[MACHINE_MAX_DIRTY];
+	uint64_t dirty_syncs;
+
+	struct hart hart;
+	struct clint clint;
+	struct uart uart;
+	struct finisher finisher;
+	struct htif htif;
+
+	uint64_t fdt_addr;
+	uint64_t entry;
+
+	bool console_escape; /* stdin is a terminal: Ctrl-A x quits */
+	bool escape_pending;
+
+	/* run control */
+	volatile int stop_requested;
+	bool exited;
+	int exit_code;
+};
+
+int machine_init(struct machine *m, const struct machine_config *cfg);
+void machine_destroy(struct machine *m);
+int machine_run(struct machine *m, const struct machine_config *cfg);
+void machine_request_exit(struct machine *m, int code);
+int machine_add_mmio(struct machine *m, const struct mmio_region *r);
+
+/* Guest physical memory */
+struct mem_range *machine_range(struct machine *m, uint64_t pa);
+uint8_t *machine_ram_ptr(struct machine *m, uint64_t pa, uint64_t len);
+int machine_phys_access(struct machine *m, uint64_t pa, int size, bool write,
+			uint64_t *val);
+struct dpage *machine_code_page(struct machine *m, uint64_t pa);
+bool machine_code_invalidate(struct machine *m, uint64_t pa);
+void machine_code_flush_all(struct machine *m);
+
+/* Dirty tracking (dirty.c) */
+int machine_dirty_start(struct machine *m);
+void machine_dirty_stop(struct machine *m, int id);
+uint64_t machine_dirty_sync(struct machine *m, int id, uint64_t *out);
+void machine_dirty_mark(struct machine *m, uint64_t pa, uint64_t len);
+
+/* Guest clock (CLINT mtime) in timebase ticks. */
+uint64_t machine_now_ticks(void);
+
+#endif
