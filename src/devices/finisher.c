@@ -37,6 +37,7 @@ void finisher_write(void *opaque, uint64_t off, int size, uint64_t val)
 		machine_request_exit(f->m, 0);
 		break;
 	case FINISHER_FAIL:
+		fprintf(stderr, "godwit-vmm: guest powered off with failure code %u\n", code);
 		machine_request_exit(f->m, (code & 0xff) ? (int)(code & 0xff) : 1);
 		break;
 	case FINISHER_RESET:

@@ -42,8 +42,8 @@ static int64_t load_raw(struct machine *m, const char *path, uint64_t pa)
 		fprintf(stderr, "godwit-vmm: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "godwit-vmm: %s: not a regular file\n", path);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		fprintf(stderr, "godwit-vmm: %s: not a regular, non-empty file\n", path);
 		goto out;
 	}
 	dst = machine_ram_ptr(m, pa, (uint64_t)st.st_size);

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# cli/run.sh VMM LABEL - command-line and loader tests for godwit-vmm: bad
+# flags and bad files get a one-line error and a non-zero exit, never a
+# crash; the HTIF and finisher exit conventions give the right status.
+# Prints "PASS LABEL/name" or "FAIL LABEL/name: why" per test.
+set -uo pipefail
+VMM=$1
+LABEL=${2:-cli}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+CC=riscv64-unknown-elf-gcc
+CFLAGS="-march=rv64gc -mabi=lp64d -nostdlib -nostartfiles -static -Wl,-n -Wl,--no-warn-rwx-segments"
+
+# expect NAME RC REGEX -- ARGS...: exit status RC, stderr one line matching REGEX
+expect() {
+	local name=$1 rc=$2 re=$3
+	shift 4
+	local err got
+	timeout 20 "$VMM" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+	got=$?
+	err=$(cat "$TMP/err")
+	if [ "$got" -ne "$rc" ]; then
+		echo "FAIL $LABEL/$name: exit status $got, wanted $rc ($(head -c 300 "$TMP/err" | tr '\n' ' '))"
+	elif grep -qE 'Sanitizer|runtime error|Segmentation|core dumped' "$TMP/err"; then
+		echo "FAIL $LABEL/$name: crash report: $(head -c 300 "$TMP/err" | tr '\n' ' ')"
+	elif [ -n "$re" ] && ! grep -qE "$re" <<<"$err"; then
+		echo "FAIL $LABEL/$name: stderr does not match /$re/: $err"
+	elif [ "$rc" -ne 0 ] && [ "$(grep -vc '^$' "$TMP/err")" -ne 1 ]; then
+		echo "FAIL $LABEL/$name: expected one error line, got: $err"
+	else
+		echo "PASS $LABEL/$name"
+	fi
+}
+
+asm_elf() { # NAME ADDR ASM: build a tiny bare-metal ELF
+	printf '%s\n' "$3" >"$TMP/$1.S"
+	$CC $CFLAGS -Ttext="$2" -o "$TMP/$1.elf" "$TMP/$1.S" 2>"$TMP/cc.err" ||
+		{ echo "FAIL $LABEL/build-$1: $(cat "$TMP/cc.err")"; return 1; }
+}
+
+HTIF_PASS='.globl _start
+_start: li t0, 1
+ la t1, tohost
+ sd t0, 0(t1)
+1: j 1b
+.section .tohost,"aw",@progbits
+.align 6
+.globl tohost
+tohost: .dword 0
+.align 6
+.globl fromhost
+fromhost: .dword 0'
+asm_elf htif_pass 0x80000000 "$HTIF_PASS"
+asm_elf htif_fail 0x80000000 "${HTIF_PASS/li t0, 1/li t0, 11}"
+asm_elf finisher_fail 0x80000000 '.globl _start
+_start: li t0, 0x100000
+ li t1, (7 << 16) | 0x3333
+ sw t1, 0(t0)
+1: j 1b'
+asm_elf far 0x90000000 "$HTIF_PASS"
+
+# putchar through HTIF, then pass
+asm_elf htif_putc 0x80000000 '.globl _start
+_start: la t1, tohost
+ li t0, (1 << 56) | (1 << 48) | 0x4b
+ sd t0, 0(t1)
+2: ld t2, 0(t1)
+ bnez t2, 2b
+ li t0, 1
+ sd t0, 0(t1)
+1: j 1b
+.section .tohost,"aw",@progbits
+.align 6
+.globl tohost
+tohost: .dword 0
+.align 6
+.globl fromhost
+fromhost: .dword 0'
+
+printf '\177ELF\002\001\001' >"$TMP/trunc.elf"
+head -c 64 "$TMP/htif_pass.elf" >"$TMP/hdr-only.elf"
+cp "$TMP/htif_pass.elf" "$TMP/badph.elf"
+# point e_phoff far outside the file
+printf '\377\377\377\377' | dd of="$TMP/badph.elf" bs=1 seek=32 conv=notrunc status=none
+: >"$TMP/empty.elf"
+
+expect help 0 '' -- -h
+expect unknown-flag 1 'unknown option' -- -frobnicate
+expect missing-value 1 'missing value' -- -kernel
+expect bad-size 1 'invalid size' -- -m lots -kernel "$TMP/htif_pass.elf"
+expect bad-machine 1 "only the 'virt'" -- -M spike -kernel "$TMP/htif_pass.elf"
+expect no-kernel 1 'no kernel' -- -m 64M
+expect missing-elf 1 'No such file' -- -bios none -kernel "$TMP/nope.elf"
+expect truncated-elf 1 'ELF' -- -bios none -kernel "$TMP/trunc.elf"
+expect header-only-elf 1 'outside the file|no loadable' -- -bios none -kernel "$TMP/hdr-only.elf"
+expect bad-phoff 1 'outside the file' -- -bios none -kernel "$TMP/badph.elf"
+expect empty-file 1 'not a regular, non-empty|fit' -- -bios none -kernel "$TMP/empty.elf"
+expect segment-outside-ram 1 'outside guest RAM' -- -m 16M -bios none -kernel "$TMP/far.elf"
+expect htif-pass 0 '' -- -m 16M -bios none -kernel "$TMP/htif_pass.elf" -nographic
+expect htif-fail 5 'case 5' -- -m 16M -bios none -kernel "$TMP/htif_fail.elf" -nographic
+expect finisher-fail 7 '' -- -m 16M -bios none -kernel "$TMP/finisher_fail.elf" -nographic
+expect htif-putchar 0 '' -- -m 16M -bios none -kernel "$TMP/htif_putc.elf" -nographic
+if [ "$(cat "$TMP/out")" = "K" ]; then echo "PASS $LABEL/htif-putchar-output"; else echo "FAIL $LABEL/htif-putchar-output: got '$(cat "$TMP/out")'"; fi
+if [[ "$LABEL" == *asan* ]]; then
+	echo "SKIP $LABEL/ram-alloc-fails: address-space limits do not apply under ASan"
+else
+	( ulimit -v 400000; expect ram-alloc-fails 1 'cannot allocate' -- -m 2G -bios none -kernel "$TMP/htif_pass.elf" )
+fi
