@@ -91,7 +91,7 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 	struct dpage *dp = NULL;
 	const uint8_t *code_host = NULL;
 	struct dinsn *d = NULL;
-	struct dinsn tmp;
+	struct dinsn tmp[3]; /* a crossing instruction, plus room to step past it */
 	uint64_t pc = h->s.pc, page_va = 0;
 	int64_t budget = max_insns, cross_saved = -1, executed;
 	uint32_t rm;
@@ -105,9 +105,9 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 	do {                                                               \
 		uint32_t nx_ = d->len;                                     \
 		pc += nx_;                                                 \
-		if (unlikely(--budget <= 0) || unlikely((pc & PAGE_MASK) < nx_)) \
-			goto out;                                          \
 		d += nx_ >> 1;                                             \
+		if (unlikely(--budget <= 0))                               \
+			goto out;                                          \
 		DISPATCH();                                                \
 	} while (0)
 #define JUMP(target)                                                       \
@@ -270,12 +270,14 @@ cross: {
 	SYNC();
 	if (hart_fetch_u16(h, pc + 2, &hi))
 		goto reload;
-	decode_insn(&tmp, lo | ((uint32_t)hi << 16));
-	d = &tmp;
+	decode_insn(&tmp[0], lo | ((uint32_t)hi << 16));
+	d = &tmp[0];
 	cross_saved = budget;
 	budget = 1;
 	DISPATCH();
 }
+L_PAGE_END: /* sequential flow left the page; pc is already advanced */
+	goto out;
 L_ILLEGAL:
 illegal:
 	TRAP(CAUSE_ILLEGAL_INSN, d->raw);

@@ -110,6 +110,7 @@ struct dpage *machine_code_page(struct machine *m, uint64_t pa)
 		r->code[idx] = calloc(1, sizeof(struct dpage));
 		if (!r->code[idx])
 			return NULL;
+		r->code[idx]->slot[DPAGE_SLOTS].op = OP_PAGE_END;
 		m->n_dpages++;
 		/* stores to this page must now take the slow path */
 		hart_tlb_drop_ppn(&m->hart, pa >> HART_PAGE_SHIFT);
@@ -307,7 +308,7 @@ static void idle_wait(struct machine *m)
 
 int machine_run(struct machine *m, const struct machine_config *cfg)
 {
-	uint64_t next_sync = now_ns() + DIRTY_SYNC_NS;
+	uint64_t start_ns = now_ns(), next_sync = start_ns + DIRTY_SYNC_NS;
 	uint64_t *scratch = NULL;
 	int dirty_id = -1;
 
@@ -333,6 +334,12 @@ int machine_run(struct machine *m, const struct machine_config *cfg)
 			if (!hart_interrupt_pending(&m->hart))
 				idle_wait(m);
 		}
+	}
+	if (getenv("GODWIT_STATS")) {
+		double secs = (double)(now_ns() - start_ns) / 1e9;
+		fprintf(stderr, "godwit-vmm: %llu instructions in %.3f s (%.1f MIPS), %zu code pages\n",
+			(unsigned long long)m->hart.s.minstret, secs,
+			(double)m->hart.s.minstret / secs / 1e6, m->n_dpages);
 	}
 	if (dirty_id >= 0) {
 		fprintf(stderr, "godwit-vmm: dirty tracking: %llu syncs\n",
