@@ -42,6 +42,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgodwit.a
 
 unit: $(UNIT_BINS)
 
+RV_CC := riscv64-unknown-elf-gcc
+RV_CFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -O2 -ffreestanding -nostdlib \
+	-nostartfiles -static -Wall -Wextra -Werror -Wl,--no-warn-rwx-segments
+build/guest/demo.elf: guest/demo/start.S guest/demo/demo.c guest/demo/link.ld
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_CFLAGS) -T guest/demo/link.ld -o $@ guest/demo/start.S guest/demo/demo.c
+
 isa:
 	$(MAKE) -C tests/isa O=$(abspath build/isa)
 
@@ -55,7 +62,7 @@ check: deps
 	@tests/run.sh
 
 demo: deps
-	$(MAKE) all isa
+	$(MAKE) all build/guest/demo.elf
 	@scripts/demo.sh
 
 bench bench-cpu: deps

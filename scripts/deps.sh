@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PACKAGES=(
-	build-essential pkg-config
+	build-essential pkg-config time
 	libfdt-dev device-tree-compiler
 	libcmocka-dev
 	gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
