@@ -11,8 +11,8 @@ VMM=build/godwit-vmm
 GUEST=build/guest/demo.elf
 echo "== godwit demo: $VMM -m 64M -bios none -kernel $GUEST -nographic"
 start=$(date +%s.%N)
-/usr/bin/time -f '%U %S' -o build/demo.time "$VMM" -m 64M -bios none -kernel "$GUEST" -nographic
-status=$?
+status=0
+/usr/bin/time -f '%U %S' -o build/demo.time "$VMM" -m 64M -bios none -kernel "$GUEST" -nographic || status=$?
 end=$(date +%s.%N)
 read -r user sys <build/demo.time
 echo
