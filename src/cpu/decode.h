@@ -3,9 +3,6 @@
  * decoder and the interpreter.
  *
  * Invariants:
- *  - A struct dpage caches the decoded form of one 4 KiB guest physical page,
- *    one slot per 2-byte offset. Slot op OP_DECODE (0) means "not decoded
- *    yet"; a page is invalidated by freeing it.
  *  - Decoding never fails: anything that is not a valid RV64GC instruction
  *    becomes OP_ILLEGAL with the raw bits in imm, so the interpreter can
  *    report them in mtval.
@@ -18,6 +15,7 @@
 
 #define DECODE_OPS(X)                                                      \
 	X(DECODE) X(ILLEGAL) X(CROSS) X(PAGE_END)                          \
+	X(BEQ_L) X(BNE_L) X(BLT_L) X(BGE_L) X(BLTU_L) X(BGEU_L) X(JAL_L)   \
 	X(LUI) X(AUIPC) X(JAL) X(JALR)                                     \
 	X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU)                        \
 	X(LB) X(LH) X(LW) X(LD) X(LBU) X(LHU) X(LWU)                       \
@@ -72,12 +70,6 @@ struct dinsn {
 	uint32_t raw; /* instruction bits, for mtval on illegal instruction */
 };
 
-#define DPAGE_SLOTS 2048
-/* slot[DPAGE_SLOTS] is a sentinel (OP_PAGE_END): falling off the end of the
- * page lands on it, so sequential flow needs no page-crossing test. */
-struct dpage {
-	struct dinsn slot[DPAGE_SLOTS + 1];
-};
 
 /* Decode one instruction. `lo` is the first 16-bit parcel, `hi` the second
  * (ignored for compressed instructions). */

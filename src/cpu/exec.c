@@ -1,23 +1,26 @@
 /*
- * exec.c - the interpreter: runs decoded instruction slots with computed-goto
- * dispatch.
+ * exec.c - the interpreter: runs decoded slots (dpage.h) with computed-goto
+ * dispatch, each slot holding its handler's address.
  *
- * The common path makes no function calls: each handler works on locals
- * (pc, budget, the current decoded page) and jumps to the next slot. Loads
- * and stores hit the host-pointer TLBs inline; misses, MMIO, CSRs, traps
- * and anything else rare leave through a slow-path function after SYNC().
+ * The common path makes no function calls and keeps no pc: a handler works
+ * on locals (the slot pointer d, budget) and steps d to the next slot; pc is
+ * derived from d when an instruction needs it (PC). Loads and stores hit the
+ * host-pointer TLBs inline; misses, MMIO, CSRs, traps and anything else rare
+ * leave through a slow-path function after SYNC().
  *
  * Invariants:
- *  - Between reloads, `dp`/`page_va`/`code_host` describe the page holding
- *    pc, and `d` points at pc's slot in dp.
+ *  - Between reloads, page_va/slot_base/code_host describe the page holding
+ *    the current instruction and d points at its slot, so
+ *    PC == page_va + (d - slot_base) / 8.
  *  - Any slow call that may change translation, privilege or decoded code
- *    is followed by `goto out` or `goto reload`, never by NEXT, because `d`
- *    may be stale afterwards.
+ *    is followed by `goto reload`, never by NEXT, because d may be stale
+ *    afterwards (SYNC() saved the pc first).
  *  - budget counts instructions still allowed in this slice; every retired
  *    instruction decrements it exactly once.
  */
 #include "cpu/hart.h"
 #include "cpu/decode.h"
+#include "cpu/dpage.h"
 #include "cpu/fpu.h"
 #include "machine/machine.h"
 
@@ -78,9 +81,49 @@ static uint64_t rem32(int32_t a, int32_t b)
 	return sext32((uint32_t)(a % b));
 }
 
+static const void *const *exec_labels; /* set by the first hart_run */
+
+void exec_dpage_init(struct dpage *dp)
+{
+	for (int i = 0; i < DPAGE_SLOTS; i++)
+		dp->slot[i].handler = exec_labels[OP_DECODE];
+	dp->slot[DPAGE_SLOTS].handler = exec_labels[OP_PAGE_END];
+}
+
+/* Fill an execution slot from a decoded instruction at page offset `off`
+ * (-1: not in a decoded page). Branches and JAL whose target lies in the same
+ * page get the _L handlers, whose imm is the slot distance in bytes. */
+static void make_slot(struct xslot *x, const struct dinsn *di,
+		      const void *const *labels, int off)
+{
+	int op = di->op;
+
+	if (off >= 0 && ((op >= OP_BEQ && op <= OP_BGEU) || op == OP_JAL) &&
+	    off + di->imm >= 0 && off + di->imm < (int)HART_PAGE_SIZE) {
+		x->handler = labels[op == OP_JAL ? OP_JAL_L : OP_BEQ_L + (op - OP_BEQ)];
+		x->rd = di->rd;
+		x->rs1 = di->rs1;
+		x->rs2 = di->rs2;
+		x->step = (uint8_t)(di->len * 8);
+		x->imm = di->imm * 8;
+		return;
+	}
+	x->handler = labels[di->op];
+	x->rd = di->rd;
+	x->rs1 = di->rs1;
+	x->rs2 = di->rs2;
+	x->step = (uint8_t)(di->len * 8);
+	if (di->op == OP_ILLEGAL)
+		x->imm = (int32_t)di->raw;
+	else if (di->op >= OP_FMADD_S)
+		x->imm = di->rs3 | (di->rm << 8);
+	else
+		x->imm = di->imm;
+}
+
 int64_t hart_run(struct hart *h, int64_t max_insns)
 {
-	static void *const labels[OP_COUNT] = {
+	static const void *const labels[OP_COUNT] = {
 #define EXEC_LABEL(name) [OP_##name] = &&L_##name,
 		DECODE_OPS(EXEC_LABEL)
 #undef EXEC_LABEL
@@ -90,41 +133,43 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 	struct hart_code_entry *ce;
 	struct dpage *dp = NULL;
 	const uint8_t *code_host = NULL;
-	struct dinsn *d = NULL;
-	struct dinsn tmp[3]; /* a crossing instruction, plus room to step past it */
-	uint64_t pc = h->s.pc, page_va = 0;
+	const struct xslot *d = NULL;
+	struct xslot tmp[3]; /* a page-crossing instruction, and room to step past it */
+	uintptr_t slot_base = 0;
+	uint64_t page_va = 0, npc;
 	int64_t budget = max_insns, cross_saved = -1, executed;
 	uint32_t rm;
 
+	exec_labels = labels;
 	h->slice = max_insns;
 	h->budget = max_insns;
 
-#define DISPATCH() goto *labels[d->op]
-#define SYNC() do { h->s.pc = pc; h->budget = budget; } while (0)
+#define PC (page_va + (((uintptr_t)d - slot_base) >> 3))
+#define LEN (d->step >> 3)
+#define DISPATCH() goto *d->handler
+#define SYNC() do { h->s.pc = PC; h->budget = budget; } while (0)
 #define NEXT()                                                             \
 	do {                                                               \
-		uint32_t nx_ = d->len;                                     \
-		pc += nx_;                                                 \
-		d += nx_ >> 1;                                             \
+		d = (const struct xslot *)((const char *)d + d->step);     \
 		if (unlikely(--budget <= 0))                               \
 			goto out;                                          \
 		DISPATCH();                                                \
 	} while (0)
 #define JUMP(target)                                                       \
 	do {                                                               \
-		pc = (target);                                             \
+		npc = (target);                                            \
 		if (unlikely(--budget <= 0))                               \
-			goto out;                                          \
-		if (likely((pc ^ page_va) < HART_PAGE_SIZE)) {             \
-			d = &dp->slot[(pc & PAGE_MASK) >> 1];              \
+			goto out_npc;                                      \
+		if (likely((npc ^ page_va) < HART_PAGE_SIZE)) {            \
+			d = (const struct xslot *)(slot_base + ((npc & PAGE_MASK) << 3)); \
 			DISPATCH();                                        \
 		}                                                          \
-		goto out;                                                  \
+		goto out_npc;                                              \
 	} while (0)
 	/* retire the current instruction and leave the block */
-#define END_BLOCK() END_BLOCK_L(d->len)
-	/* after a call that may have freed the decoded page, use a saved len */
-#define END_BLOCK_L(l) do { pc += (l); budget--; goto out; } while (0)
+#define END_BLOCK() do { npc = PC + LEN; budget--; goto out_npc; } while (0)
+	/* after a slow call that may have freed the page: SYNC() saved pc */
+#define END_BLOCK_L(len) do { h->s.pc += (len); budget--; goto reload; } while (0)
 #define TRAP(cause, tval)                                                  \
 	do {                                                               \
 		SYNC();                                                    \
@@ -135,7 +180,7 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 #define LOAD(ctype, size)                                                  \
 	do {                                                               \
 		uint64_t a_ = X[d->rs1] + (uint64_t)(int64_t)d->imm, v_;   \
-		struct hart_tlb_entry *e_ =                                \
+		const struct hart_tlb_entry *e_ =                          \
 			&h->tlb_r[(a_ >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)]; \
 		if (likely(e_->tag == (a_ & (~PAGE_MASK | (size - 1))))) { \
 			ctype t_;                                          \
@@ -153,9 +198,9 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 	do {                                                               \
 		uint64_t a_ = X[d->rs1] + (uint64_t)(int64_t)d->imm;       \
 		uint64_t v_ = (value);                                     \
-		struct hart_tlb_entry *e_ =                                \
+		const struct hart_tlb_entry *e_ =                          \
 			&h->tlb_w[(a_ >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)]; \
-		uint32_t sl_ = d->len;                                     \
+		uint32_t sl_ = LEN;                                        \
 		int r_;                                                    \
 		if (likely(e_->tag == (a_ & (~PAGE_MASK | (size - 1))))) { \
 			memcpy((void *)(e_->addend + (uintptr_t)a_), &v_, size); \
@@ -176,7 +221,7 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 		uint64_t a_ = X[d->rs1];                                   \
 		ctype s_ = (ctype)X[d->rs2], o_, w_;                       \
 		uint8_t *p_;                                               \
-		uint32_t al_ = d->len, rd_ = d->rd;                        \
+		uint32_t al_ = LEN, rd_ = d->rd;                           \
 		int r_;                                                    \
 		SYNC();                                                    \
 		r_ = hart_amo_addr(h, a_, size, true, &p_);                \
@@ -190,20 +235,58 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 			END_BLOCK_L(al_);                                  \
 		NEXT();                                                    \
 	} while (0)
+#define LR(ctype, size)                                                    \
+	do {                                                               \
+		uint64_t a_ = X[d->rs1];                                   \
+		uint8_t *p_;                                               \
+		ctype v_;                                                  \
+		SYNC();                                                    \
+		if (hart_amo_addr(h, a_, size, false, &p_) < 0)            \
+			goto reload;                                       \
+		memcpy(&v_, p_, size);                                     \
+		X[d->rd] = (uint64_t)(int64_t)v_;                          \
+		h->s.resv_addr = a_;                                       \
+		h->s.resv_valid = 1;                                       \
+		NEXT();                                                    \
+	} while (0)
+#define SC(size)                                                           \
+	do {                                                               \
+		uint64_t a_ = X[d->rs1], v_ = X[d->rs2];                   \
+		uint32_t sl_ = LEN, rd_ = d->rd;                           \
+		uint8_t *p_;                                               \
+		int r_;                                                    \
+		SYNC();                                                    \
+		r_ = hart_amo_addr(h, a_, size, true, &p_);                \
+		if (r_ < 0)                                                \
+			goto reload;                                       \
+		if (h->s.resv_valid && h->s.resv_addr == a_) {             \
+			memcpy(p_, &v_, size);                             \
+			X[rd_] = 0;                                        \
+		} else {                                                   \
+			X[rd_] = 1;                                        \
+		}                                                          \
+		h->s.resv_valid = 0;                                       \
+		if (r_ > 0)                                                \
+			END_BLOCK_L(sl_);                                  \
+		NEXT();                                                    \
+	} while (0)
 
 #define FP_ON() do { if (unlikely(!(h->s.mstatus & MSTATUS_FS))) goto illegal; } while (0)
 #define FP_RM()                                                            \
 	do {                                                               \
 		FP_ON();                                                   \
-		rm = d->rm == 7 ? h->s.frm : d->rm;                        \
+		rm = (uint32_t)d->imm >> 8;                                \
+		if (rm == 7)                                               \
+			rm = h->s.frm;                                     \
 		if (unlikely(rm > 4))                                      \
 			goto illegal;                                      \
 	} while (0)
 #define FP_DIRTY() (h->s.mstatus |= MSTATUS_FS)
 #define FFL (&h->s.fflags)
+#define RS3 ((uint32_t)d->imm & 31)
 #define FS1 unbox(F[d->rs1])
 #define FS2 unbox(F[d->rs2])
-#define FS3 unbox(F[d->rs3])
+#define FS3 unbox(F[RS3])
 #define FSET_S(v) do { F[d->rd] = box(v); FP_DIRTY(); NEXT(); } while (0)
 #define FSET_D(v) do { F[d->rd] = (v); FP_DIRTY(); NEXT(); } while (0)
 	/* integer result of an FP op: FS becomes dirty only if fflags changed */
@@ -234,63 +317,99 @@ reload:
 		h->budget = budget;
 		hart_check_interrupts(h);
 	}
-	pc = h->s.pc;
-	ce = &h->tlb_x[(pc >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
-	if (unlikely(ce->tag != (pc & ~PAGE_MASK))) {
-		SYNC();
-		if (hart_fetch_page(h, pc, &ce))
+	npc = h->s.pc;
+	ce = &h->tlb_x[(npc >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
+	if (unlikely(ce->tag != (npc & ~PAGE_MASK))) {
+		h->budget = budget;
+		if (hart_fetch_page(h, npc, &ce))
 			goto reload;
 	}
 	dp = ce->dp;
 	code_host = ce->host;
-	page_va = pc & ~PAGE_MASK;
-	d = &dp->slot[(pc & PAGE_MASK) >> 1];
+	page_va = npc & ~PAGE_MASK;
+	slot_base = (uintptr_t)dp->slot;
+	d = &dp->slot[(npc & PAGE_MASK) >> 1];
 	DISPATCH();
 
 L_DECODE: {
-	uint32_t off = (uint32_t)(pc & PAGE_MASK), bits;
+	uint32_t off = (uint32_t)(PC & PAGE_MASK), bits;
+	struct dinsn di;
 	uint16_t lo;
 
 	memcpy(&lo, code_host + off, 2);
 	if (!decode_is_compressed(lo) && off == PAGE_MASK - 1) {
-		d->op = OP_CROSS;
+		((struct xslot *)d)->handler = &&L_CROSS;
 		goto cross;
 	}
 	bits = lo;
 	if (!decode_is_compressed(lo))
 		memcpy(&bits, code_host + off, 4);
-	decode_insn(d, bits);
+	decode_insn(&di, bits);
+	make_slot((struct xslot *)d, &di, labels, (int)off);
 	DISPATCH();
 }
 L_CROSS:
 cross: {
+	uint64_t pc = PC;
+	struct dinsn di;
 	uint16_t lo, hi;
 
 	memcpy(&lo, code_host + (pc & PAGE_MASK), 2);
 	SYNC();
 	if (hart_fetch_u16(h, pc + 2, &hi))
 		goto reload;
-	decode_insn(&tmp[0], lo | ((uint32_t)hi << 16));
+	decode_insn(&di, lo | ((uint32_t)hi << 16));
+	make_slot(&tmp[0], &di, labels, -1);
+	/* keep PC valid for the temporary slot */
+	slot_base = (uintptr_t)&tmp[0] - ((pc & PAGE_MASK) << 3);
 	d = &tmp[0];
 	cross_saved = budget;
 	budget = 1;
 	DISPATCH();
 }
-L_PAGE_END: /* sequential flow left the page; pc is already advanced */
+L_PAGE_END: /* sequential flow left the page; d already stepped past it */
 	goto out;
 L_ILLEGAL:
-illegal:
-	TRAP(CAUSE_ILLEGAL_INSN, d->raw);
+	TRAP(CAUSE_ILLEGAL_INSN, (uint32_t)d->imm);
+illegal: {
+	/* illegal in the current state: report its bits (0, as the spec
+	 * allows, for one that crosses a page) */
+	uint32_t raw = 0;
+	if (d != &tmp[0]) {
+		memcpy(&raw, code_host + (PC & PAGE_MASK), LEN);
+	}
+	TRAP(CAUSE_ILLEGAL_INSN, raw);
+}
 
 L_LUI: X[d->rd] = (uint64_t)(int64_t)d->imm; NEXT();
-L_AUIPC: X[d->rd] = pc + (uint64_t)(int64_t)d->imm; NEXT();
-L_JAL: X[d->rd] = pc + d->len; JUMP(pc + (uint64_t)(int64_t)d->imm);
+L_AUIPC: X[d->rd] = PC + (uint64_t)(int64_t)d->imm; NEXT();
+L_JAL: {
+	uint64_t pc = PC;
+	X[d->rd] = pc + LEN;
+	JUMP(pc + (uint64_t)(int64_t)d->imm);
+}
 L_JALR: {
 	uint64_t t = (X[d->rs1] + (uint64_t)(int64_t)d->imm) & ~1ull;
-	X[d->rd] = pc + d->len;
+	X[d->rd] = PC + LEN;
 	JUMP(t);
 }
-#define BRANCH(cond) do { if (cond) JUMP(pc + (uint64_t)(int64_t)d->imm); NEXT(); } while (0)
+#define BRANCH(cond) do { if (cond) JUMP(PC + (uint64_t)(int64_t)d->imm); NEXT(); } while (0)
+	/* same-page forms: imm is the distance in slot bytes */
+#define LOCAL_JUMP()                                                       \
+	do {                                                               \
+		d = (const struct xslot *)((const char *)d + d->imm);      \
+		if (unlikely(--budget <= 0))                               \
+			goto out;                                          \
+		DISPATCH();                                                \
+	} while (0)
+#define BRANCH_L(cond) do { if (cond) LOCAL_JUMP(); NEXT(); } while (0)
+L_BEQ_L: BRANCH_L(X[d->rs1] == X[d->rs2]);
+L_BNE_L: BRANCH_L(X[d->rs1] != X[d->rs2]);
+L_BLT_L: BRANCH_L((int64_t)X[d->rs1] < (int64_t)X[d->rs2]);
+L_BGE_L: BRANCH_L((int64_t)X[d->rs1] >= (int64_t)X[d->rs2]);
+L_BLTU_L: BRANCH_L(X[d->rs1] < X[d->rs2]);
+L_BGEU_L: BRANCH_L(X[d->rs1] >= X[d->rs2]);
+L_JAL_L: X[d->rd] = PC + LEN; LOCAL_JUMP();
 L_BEQ: BRANCH(X[d->rs1] == X[d->rs2]);
 L_BNE: BRANCH(X[d->rs1] != X[d->rs2]);
 L_BLT: BRANCH((int64_t)X[d->rs1] < (int64_t)X[d->rs2]);
@@ -360,7 +479,7 @@ L_FENCE: NEXT();
 L_FENCE_I: END_BLOCK(); /* stores already invalidated decoded code */
 L_ECALL: TRAP(h->s.priv == PRV_M ? CAUSE_ECALL_M
 			       : h->s.priv == PRV_S ? CAUSE_ECALL_S : CAUSE_ECALL_U, 0);
-L_EBREAK: TRAP(CAUSE_BREAKPOINT, pc);
+L_EBREAK: TRAP(CAUSE_BREAKPOINT, PC);
 L_MRET:
 	SYNC();
 	if (hart_mret(h))
@@ -377,9 +496,9 @@ L_WFI:
 	if (h->s.priv == PRV_U ||
 	    (h->s.priv == PRV_S && (h->s.mstatus & MSTATUS_TW)))
 		goto illegal;
-	pc += d->len;
-	budget--;
 	SYNC();
+	h->s.pc += LEN;
+	budget--;
 	if (!hart_interrupt_pending(h))
 		h->s.wfi = 1;
 	goto reload;
@@ -423,45 +542,10 @@ L_CSRRWI:
 L_CSRRSI: CSR_OP(d->rs1, d->rs1 != 0, o_ | s_);
 L_CSRRCI: CSR_OP(d->rs1, d->rs1 != 0, o_ & ~s_);
 
-L_LR_W:
-L_LR_D: {
-	int size = d->op == OP_LR_W ? 4 : 8;
-	uint8_t *p;
-	SYNC();
-	if (hart_amo_addr(h, RS1, size, false, &p) < 0)
-		goto reload;
-	if (size == 4) {
-		int32_t v;
-		memcpy(&v, p, 4);
-		X[d->rd] = (uint64_t)(int64_t)v;
-	} else {
-		memcpy(&X[d->rd], p, 8);
-	}
-	h->s.resv_addr = RS1;
-	h->s.resv_valid = 1;
-	NEXT();
-}
-L_SC_W:
-L_SC_D: {
-	int size = d->op == OP_SC_W ? 4 : 8, r;
-	uint64_t a = RS1, v = RS2;
-	uint32_t len = d->len, rd = d->rd;
-	uint8_t *p;
-	SYNC();
-	r = hart_amo_addr(h, a, size, true, &p);
-	if (r < 0)
-		goto reload;
-	if (h->s.resv_valid && h->s.resv_addr == a) {
-		memcpy(p, &v, (size_t)size);
-		X[rd] = 0;
-	} else {
-		X[rd] = 1;
-	}
-	h->s.resv_valid = 0;
-	if (r > 0)
-		END_BLOCK_L(len);
-	NEXT();
-}
+L_LR_W: LR(int32_t, 4);
+L_LR_D: LR(int64_t, 8);
+L_SC_W: SC(4);
+L_SC_D: SC(8);
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 L_AMOSWAP_W: AMO(int32_t, 4, s_);
@@ -483,8 +567,7 @@ L_AMOMAX_D: AMO(int64_t, 8, MAX(o_, s_));
 L_AMOMINU_D: AMO(int64_t, 8, (int64_t)MIN((uint64_t)o_, (uint64_t)s_));
 L_AMOMAXU_D: AMO(int64_t, 8, (int64_t)MAX((uint64_t)o_, (uint64_t)s_));
 
-	/* FP loads/stores: the integer load macro writes X, so go through a
-	 * scratch slot: rd of FLW/FLD names an F register. */
+	/* FP loads/stores: rd/rs2 name F registers */
 L_FLW: {
 	uint64_t a = RS1 + IMM, v;
 	FP_ON();
@@ -497,7 +580,7 @@ L_FLW: {
 }
 L_FLD: {
 	uint64_t a = RS1 + IMM, v;
-	struct hart_tlb_entry *e = &h->tlb_r[(a >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
+	const struct hart_tlb_entry *e = &h->tlb_r[(a >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
 	FP_ON();
 	if (likely(e->tag == (a & (~PAGE_MASK | 7)))) {
 		memcpy(&v, (void *)(e->addend + (uintptr_t)a), 8);
@@ -544,7 +627,7 @@ L_FMV_W_X: FP_ON(); FSET_S((uint32_t)RS1);
 
 #define FD1 F[d->rs1]
 #define FD2 F[d->rs2]
-#define FD3 F[d->rs3]
+#define FD3 F[RS3]
 L_FMADD_D: FP_RM(); FSET_D(fpu_fma_d(FD1, FD2, FD3, (int)rm, FFL));
 L_FMSUB_D: FP_RM(); FSET_D(fpu_fma_d(FD1, FD2, FD3 ^ SIGN_D, (int)rm, FFL));
 L_FNMSUB_D: FP_RM(); FSET_D(fpu_fma_d(FD1 ^ SIGN_D, FD2, FD3, (int)rm, FFL));
@@ -577,7 +660,10 @@ L_FCVT_S_D: FP_RM(); FSET_S(fpu_d_to_s(FD1, (int)rm, FFL));
 L_FCVT_D_S: FP_RM(); FSET_D(fpu_s_to_d(FS1, FFL));
 
 out:
-	h->s.pc = pc;
+	h->s.pc = PC;
+	goto reload;
+out_npc:
+	h->s.pc = npc;
 	goto reload;
 done:
 	h->budget = budget;

@@ -7,7 +7,6 @@
  * dirty; every slow-path RAM store marks its page dirty itself.
  */
 #include "cpu/hart.h"
-#include "cpu/decode.h"
 #include "machine/machine.h"
 
 #include <string.h>

@@ -7,7 +7,7 @@
  * interrupt is pending, and never sleeps past the CLINT deadline.
  */
 #include "machine/machine.h"
-#include "cpu/decode.h"
+#include "cpu/dpage.h"
 #include "machine/boot.h"
 
 #include <errno.h>
@@ -110,7 +110,7 @@ struct dpage *machine_code_page(struct machine *m, uint64_t pa)
 		r->code[idx] = calloc(1, sizeof(struct dpage));
 		if (!r->code[idx])
 			return NULL;
-		r->code[idx]->slot[DPAGE_SLOTS].op = OP_PAGE_END;
+		exec_dpage_init(r->code[idx]);
 		m->n_dpages++;
 		/* stores to this page must now take the slow path */
 		hart_tlb_drop_ppn(&m->hart, pa >> HART_PAGE_SHIFT);
