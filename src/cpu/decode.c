@@ -67,7 +67,7 @@ static void decode_load(struct dinsn *d, uint32_t b, int rd, int rs1, int f3)
 
 static void decode_store(struct dinsn *d, uint32_t b, int rs1, int rs2, int f3)
 {
-	int32_t imm = (((int32_t)b >> 25) << 5) | (int32_t)bits_at(b, 11, 7);
+	int32_t imm = sext((bits_at(b, 31, 25) << 5) | bits_at(b, 11, 7), 12);
 	static const uint8_t ops[8] = { OP_SB, OP_SH, OP_SW, OP_SD,
 					OP_ILLEGAL, OP_ILLEGAL, OP_ILLEGAL,
 					OP_ILLEGAL };
@@ -356,7 +356,7 @@ static void decode32(struct dinsn *d, uint32_t b)
 	case 0x27:
 		if (f3 == 2 || f3 == 3)
 			set(d, f3 == 2 ? OP_FSW : OP_FSD, 0, rs1, rs2,
-			    (((int32_t)b >> 25) << 5) | rd);
+			    sext((bits_at(b, 31, 25) << 5) | (uint32_t)rd, 12));
 		else
 			illegal(d);
 		break;

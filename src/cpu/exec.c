@@ -137,7 +137,7 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 	struct xslot tmp[3]; /* a page-crossing instruction, and room to step past it */
 	uintptr_t slot_base = 0;
 	uint64_t page_va = 0, npc;
-	int64_t budget = max_insns, cross_saved = -1, executed;
+	int64_t budget = max_insns, cross_saved = -1, executed, reloads = 0;
 	uint32_t rm;
 
 	exec_labels = labels;
@@ -311,7 +311,9 @@ reload:
 			goto done;
 		h->s.wfi = 0;
 	}
-	if (budget <= 0 || h->m->stop_requested)
+	/* traps retire nothing, so a guest trapping forever (a vector on a
+	 * faulting instruction) is bounded by counting reloads as well */
+	if (budget <= 0 || h->m->stop_requested || ++reloads > max_insns)
 		goto done;
 	if (hart_interrupt_pending(h)) {
 		h->budget = budget;
