@@ -44,7 +44,7 @@ void hart_reset(struct hart *h, struct machine *m, uint64_t pc)
 	h->slice = 0;
 	h->s.pc = pc;
 	h->s.priv = PRV_M;
-	h->s.mstatus = MSTATUS_UXL | MSTATUS_SXL;
+	h->s.mstatus = (2ull << 32) | (2ull << 34); /* UXL = SXL = 64-bit */
 	hart_tlb_flush(h);
 }
 

@@ -51,6 +51,9 @@ void hart_raise(struct hart *h, uint64_t cause, uint64_t tval)
 		h->s.pc = h->s.mtvec & ~3ull;
 		if (irq && (h->s.mtvec & 1))
 			h->s.pc += 4 * code;
+		/* with MPRV set, the new MPP changes how M-mode loads translate */
+		if (st & MSTATUS_MPRV)
+			hart_tlb_flush(h);
 		set_priv(h, PRV_M);
 	}
 }
