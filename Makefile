@@ -72,4 +72,4 @@ bench bench-cpu: deps
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/obj/src/vmm/main.d
+-include $(LIB_OBJS:.o=.d) $(BUILD)/obj/src/vmm/main.d $(UNIT_BINS:=.d)

@@ -306,7 +306,9 @@ static int write_machine(struct hart *h, uint32_t csr, uint64_t val)
 	case CSR_MTVEC: h->s.mtvec = legal_tvec(val); return 0;
 	case CSR_MCOUNTEREN: h->s.mcounteren = val & 0xffffffffull; return 0;
 	case CSR_MENVCFG: h->s.menvcfg = val & 1; return 0;
-	case CSR_MCOUNTINHIBIT: h->s.mcountinhibit = val & 0xfffffffdull; return 0;
+	/* CY and IR are hardwired to 0 (allowed: WARL): cycle and instret
+	 * always count */
+	case CSR_MCOUNTINHIBIT: h->s.mcountinhibit = val & 0xfffffff8ull; return 0;
 	case CSR_MSCRATCH: h->s.mscratch = val; return 0;
 	case CSR_MEPC: h->s.mepc = val & ~1ull; return 0;
 	case CSR_MCAUSE: h->s.mcause = val; return 0;

@@ -4,8 +4,8 @@
  *
  * Invariants:
  *  - Decoding never fails: anything that is not a valid RV64GC instruction
- *    becomes OP_ILLEGAL with the raw bits in imm, so the interpreter can
- *    report them in mtval.
+ *    becomes OP_ILLEGAL; `raw` always holds the instruction bits, so the
+ *    interpreter can report them in mtval.
  *  - rd == 0 is rewritten to 32 (the sink register) for integer results.
  */
 #ifndef GODWIT_CPU_DECODE_H

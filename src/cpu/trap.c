@@ -3,7 +3,8 @@
  *
  * Invariants: a trap always lands in M or S mode with the previous privilege
  * and interrupt-enable saved in mstatus (MPP/MPIE or SPP/SPIE); interrupts
- * are taken in the fixed priority order MEI, MSI, MTI, SEI, SSI, STI.
+ * headed for M are taken before those headed for S, each in the priority
+ * order MEI, MSI, MTI, SEI, SSI, STI.
  */
 #include "cpu/hart.h"
 
@@ -58,22 +59,20 @@ void hart_raise(struct hart *h, uint64_t cause, uint64_t tval)
 	}
 }
 
-/* Interrupts that are pending, enabled and allowed in the current mode. */
-static uint64_t takeable(const struct hart *h)
+/* Pending, enabled interrupts that may be taken now: those headed for M
+ * (not delegated) in *m, those headed for S in *s. */
+static void takeable(const struct hart *h, uint64_t *m, uint64_t *s)
 {
 	uint64_t pend = hart_mip(h) & h->s.mie;
-	uint64_t m_ints, s_ints, out = 0;
 
+	*m = *s = 0;
 	if (!pend)
-		return 0;
-	m_ints = pend & ~h->s.mideleg;
-	s_ints = pend & h->s.mideleg;
+		return;
 	if (h->s.priv < PRV_M || (h->s.mstatus & MSTATUS_MIE))
-		out |= m_ints;
+		*m = pend & ~h->s.mideleg;
 	if (h->s.priv < PRV_S ||
 	    (h->s.priv == PRV_S && (h->s.mstatus & MSTATUS_SIE)))
-		out |= s_ints;
-	return out;
+		*s = pend & h->s.mideleg;
 }
 
 bool hart_interrupt_pending(const struct hart *h)
@@ -81,18 +80,21 @@ bool hart_interrupt_pending(const struct hart *h)
 	return (hart_mip(h) & h->s.mie) != 0;
 }
 
-/* Take the highest-priority takeable interrupt, if any. */
+/* Take the highest-priority takeable interrupt, if any: interrupts headed
+ * for M before those headed for S, each set in the order MEI, MSI, MTI, SEI,
+ * SSI, STI. */
 bool hart_check_interrupts(struct hart *h)
 {
 	static const uint8_t order[] = { 11, 3, 7, 9, 1, 5 };
-	uint64_t t = takeable(h);
+	uint64_t sets[2];
 
-	if (!t)
-		return false;
-	for (unsigned i = 0; i < sizeof(order); i++) {
-		if (t & (1ull << order[i])) {
-			hart_raise(h, CAUSE_INTERRUPT | order[i], 0);
-			return true;
+	takeable(h, &sets[0], &sets[1]);
+	for (int k = 0; k < 2; k++) {
+		for (unsigned i = 0; i < sizeof(order); i++) {
+			if (sets[k] & (1ull << order[i])) {
+				hart_raise(h, CAUSE_INTERRUPT | order[i], 0);
+				return true;
+			}
 		}
 	}
 	return false;
