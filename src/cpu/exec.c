@@ -136,7 +136,7 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 	const struct xslot *d = NULL;
 	struct xslot tmp[3]; /* a page-crossing instruction, and room to step past it */
 	uintptr_t slot_base = 0;
-	uint64_t page_va = 0, npc;
+	uint64_t page_va = 0, npc, salt_r = 0, salt_w = 0;
 	int64_t budget = max_insns, cross_saved = -1, executed, reloads = 0;
 	uint32_t rm;
 
@@ -182,7 +182,7 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 		uint64_t a_ = X[d->rs1] + (uint64_t)(int64_t)d->imm, v_;   \
 		const struct hart_tlb_entry *e_ =                          \
 			&h->tlb_r[(a_ >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)]; \
-		if (likely(e_->tag == (a_ & (~PAGE_MASK | (size - 1))))) { \
+		if (likely(e_->tag == ((a_ & (~PAGE_MASK | (size - 1))) | salt_r))) { \
 			ctype t_;                                          \
 			memcpy(&t_, (void *)(e_->addend + (uintptr_t)a_), size); \
 			X[d->rd] = (uint64_t)(int64_t)t_;                  \
@@ -202,7 +202,7 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 			&h->tlb_w[(a_ >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)]; \
 		uint32_t sl_ = LEN;                                        \
 		int r_;                                                    \
-		if (likely(e_->tag == (a_ & (~PAGE_MASK | (size - 1))))) { \
+		if (likely(e_->tag == ((a_ & (~PAGE_MASK | (size - 1))) | salt_w))) { \
 			memcpy((void *)(e_->addend + (uintptr_t)a_), &v_, size); \
 			NEXT();                                            \
 		}                                                          \
@@ -321,11 +321,14 @@ reload:
 	}
 	npc = h->s.pc;
 	ce = &h->tlb_x[(npc >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
-	if (unlikely(ce->tag != (npc & ~PAGE_MASK))) {
+	if (unlikely(ce->tag != ((npc & ~PAGE_MASK) | h->salt_r))) {
 		h->budget = budget;
 		if (hart_fetch_page(h, npc, &ce))
 			goto reload;
 	}
+	/* flushes happen only in slow paths, which all come back through here */
+	salt_r = h->salt_r;
+	salt_w = h->salt_w;
 	dp = ce->dp;
 	code_host = ce->host;
 	page_va = npc & ~PAGE_MASK;
@@ -584,7 +587,7 @@ L_FLD: {
 	uint64_t a = RS1 + IMM, v;
 	const struct hart_tlb_entry *e = &h->tlb_r[(a >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
 	FP_ON();
-	if (likely(e->tag == (a & (~PAGE_MASK | 7)))) {
+	if (likely(e->tag == ((a & (~PAGE_MASK | 7)) | salt_r))) {
 		memcpy(&v, (void *)(e->addend + (uintptr_t)a), 8);
 	} else {
 		SYNC();

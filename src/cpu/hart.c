@@ -8,19 +8,39 @@
 
 #include <string.h>
 
+static void clear_w(struct hart *h)
+{
+	for (int i = 0; i < HART_TLB_SIZE; i++) {
+		h->tlb_w[i].tag = ~0ull;
+		h->tlb_w[i].ppn = ~0ull;
+	}
+	h->salt_w = 0;
+}
+
+static void clear_rx(struct hart *h)
+{
+	for (int i = 0; i < HART_TLB_SIZE; i++) {
+		h->tlb_r[i].tag = ~0ull;
+		h->tlb_r[i].ppn = ~0ull;
+		h->tlb_x[i].tag = ~0ull;
+		h->tlb_x[i].ppn = ~0ull;
+	}
+	h->salt_r = 0;
+}
+
 void hart_tlb_flush_write(struct hart *h)
 {
-	for (int i = 0; i < HART_TLB_SIZE; i++)
-		h->tlb_w[i].tag = ~0ull;
+	h->salt_w += HART_TLB_SALT_STEP;
+	if (h->salt_w >= HART_TLB_SALT_LIMIT)
+		clear_w(h);
 }
 
 void hart_tlb_flush(struct hart *h)
 {
-	for (int i = 0; i < HART_TLB_SIZE; i++) {
-		h->tlb_r[i].tag = ~0ull;
-		h->tlb_w[i].tag = ~0ull;
-		h->tlb_x[i].tag = ~0ull;
-	}
+	hart_tlb_flush_write(h);
+	h->salt_r += HART_TLB_SALT_STEP;
+	if (h->salt_r >= HART_TLB_SALT_LIMIT)
+		clear_rx(h);
 }
 
 /* Drop every entry that maps guest physical page ppn (code invalidation,
@@ -45,7 +65,8 @@ void hart_reset(struct hart *h, struct machine *m, uint64_t pc)
 	h->s.pc = pc;
 	h->s.priv = PRV_M;
 	h->s.mstatus = (2ull << 32) | (2ull << 34); /* UXL = SXL = 64-bit */
-	hart_tlb_flush(h);
+	clear_w(h);
+	clear_rx(h);
 }
 
 uint64_t hart_mip(const struct hart *h)

@@ -7,7 +7,8 @@
  *    sink register, so handlers never test rd == 0.
  *  - The three TLBs (read, write, code) hold translations valid for the
  *    current privilege, satp and mstatus MPRV/SUM/MXR. Anything that changes
- *    those calls hart_tlb_flush(). A write entry exists only for RAM pages
+ *    those calls hart_tlb_flush(). An entry is valid only if its tag carries
+ *    the current salt (salt_r for read and code, salt_w for write). A write entry exists only for RAM pages
  *    whose PTE has D set, that hold no decoded code and no MMIO overlay;
  *    filling one marks the page in the machine's dirty bitmaps, so reading
  *    a dirty bitmap must be followed by a flush of the write TLB.
@@ -22,7 +23,13 @@
 
 struct machine;
 
-#define HART_TLB_SIZE 256
+#define HART_TLB_SIZE 4096
+/* A TLB tag is the page-aligned virtual address ORed with the TLB's current
+ * salt (bits 3..11, never set in a lookup key). A flush bumps the salt, so
+ * it costs O(1); every 511th flush clears the entries for real. */
+#define HART_TLB_SALT_STEP 8u
+/* below 0xff8, so no key (which may have bits 0..2 set) ever equals ~0 */
+#define HART_TLB_SALT_LIMIT 0xff8u
 #define HART_PAGE_SHIFT 12
 #define HART_PAGE_SIZE (1ull << HART_PAGE_SHIFT)
 
@@ -86,13 +93,13 @@ enum {
 #define HART_NUM_PMP 16
 
 struct hart_tlb_entry {
-	uint64_t tag;     /* page-aligned virtual address, ~0 when empty */
+	uint64_t tag;     /* page-aligned virtual address | salt, ~0 when empty */
 	uintptr_t addend; /* host address = addend + virtual address */
 	uint64_t ppn;     /* guest physical page number (for invalidation) */
 };
 
 struct hart_code_entry {
-	uint64_t tag;           /* page-aligned virtual address, ~0 when empty */
+	uint64_t tag;           /* page-aligned virtual address | salt, ~0 when empty */
 	struct dpage *dp;       /* decoded slots of that physical page */
 	const uint8_t *host;    /* host address of the page's first byte */
 	uint64_t ppn;           /* guest physical page number */
@@ -132,7 +139,8 @@ struct hart {
 	uint64_t hw_ip; /* MTIP/MSIP/MEIP/SEIP driven by devices */
 	int64_t slice;  /* instructions granted to the current slice */
 	int64_t budget; /* instructions left in the current slice */
-	bool tlb_dirty; /* a flush was requested from outside */
+	uint64_t salt_r; /* current salt of the read and code TLBs */
+	uint64_t salt_w; /* current salt of the write TLB */
 	struct hart_tlb_entry tlb_r[HART_TLB_SIZE];
 	struct hart_tlb_entry tlb_w[HART_TLB_SIZE];
 	struct hart_code_entry tlb_x[HART_TLB_SIZE];

@@ -116,12 +116,12 @@ int hart_translate(struct hart *h, uint64_t va, enum hart_access acc,
 	return 0;
 }
 
-static void tlb_fill(struct hart_tlb_entry *tlb, uint64_t va, uint64_t pa,
-		     const uint8_t *host_page)
+static void tlb_fill(struct hart_tlb_entry *tlb, uint64_t salt, uint64_t va,
+		     uint64_t pa, const uint8_t *host_page)
 {
 	struct hart_tlb_entry *e = &tlb[(va >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
 
-	e->tag = va & ~PAGE_MASK;
+	e->tag = (va & ~PAGE_MASK) | salt;
 	e->addend = (uintptr_t)host_page - (uintptr_t)(va & ~PAGE_MASK);
 	e->ppn = pa >> HART_PAGE_SHIFT;
 }
@@ -165,7 +165,7 @@ int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
 	p = direct(h, pa, size, &r);
 	if (p) {
 		memcpy(&v, p, (size_t)size);
-		tlb_fill(h->tlb_r, va, pa, p - (pa & PAGE_MASK));
+		tlb_fill(h->tlb_r, h->salt_r, va, pa, p - (pa & PAGE_MASK));
 		*val = v;
 		return 0;
 	}
@@ -187,7 +187,7 @@ static int store_ram(struct hart *h, struct mem_range *r, uint8_t *p,
 		ret = 1;
 	machine_dirty_mark(h->m, pa, (uint64_t)size);
 	memcpy(p, &val, (size_t)size);
-	tlb_fill(h->tlb_w, va, pa, p - (pa & PAGE_MASK));
+	tlb_fill(h->tlb_w, h->salt_w, va, pa, p - (pa & PAGE_MASK));
 	return ret;
 }
 
@@ -267,7 +267,7 @@ int hart_fetch_page(struct hart *h, uint64_t pc, struct hart_code_entry **out)
 		return -1;
 	}
 	e = &h->tlb_x[(pc >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
-	e->tag = pc & ~PAGE_MASK;
+	e->tag = (pc & ~PAGE_MASK) | h->salt_r;
 	e->dp = dp;
 	e->host = r->host + ((pa & ~PAGE_MASK) - r->base);
 	e->ppn = pa >> HART_PAGE_SHIFT;

@@ -200,6 +200,25 @@ static inline uint64_t um_satp(uint64_t mode, uint64_t root_pa)
 }
 
 /* The read/write TLB slot for va. */
+/* Does the TLB hold a valid entry for va's page (tag carries the salt)? */
+static inline bool um_tlb_r_has(struct hart *h, uint64_t va)
+{
+	return h->tlb_r[(va >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)].tag ==
+	       ((va & ~(HART_PAGE_SIZE - 1)) | h->salt_r);
+}
+
+static inline bool um_tlb_w_has(struct hart *h, uint64_t va)
+{
+	return h->tlb_w[(va >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)].tag ==
+	       ((va & ~(HART_PAGE_SIZE - 1)) | h->salt_w);
+}
+
+static inline bool um_tlb_x_has(struct hart *h, uint64_t va)
+{
+	return h->tlb_x[(va >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)].tag ==
+	       ((va & ~(HART_PAGE_SIZE - 1)) | h->salt_r);
+}
+
 static inline struct hart_tlb_entry *um_tlb_r(struct hart *h, uint64_t va)
 {
 	return &h->tlb_r[(va >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
