@@ -139,6 +139,36 @@ static uint8_t *direct(struct hart *h, uint64_t pa, int size, struct mem_range *
 	return r->host + (pa - r->base);
 }
 
+/* Fixed-size copies (a variable-size memcpy becomes a libc call). */
+static uint64_t ld_n(const uint8_t *p, int size)
+{
+	uint8_t b;
+	uint16_t hw;
+	uint32_t w;
+	uint64_t dw;
+
+	switch (size) {
+	case 1: memcpy(&b, p, 1); return b;
+	case 2: memcpy(&hw, p, 2); return hw;
+	case 4: memcpy(&w, p, 4); return w;
+	default: memcpy(&dw, p, 8); return dw;
+	}
+}
+
+static void st_n(uint8_t *p, int size, uint64_t v)
+{
+	uint8_t b = (uint8_t)v;
+	uint16_t hw = (uint16_t)v;
+	uint32_t w = (uint32_t)v;
+
+	switch (size) {
+	case 1: memcpy(p, &b, 1); break;
+	case 2: memcpy(p, &hw, 2); break;
+	case 4: memcpy(p, &w, 4); break;
+	default: memcpy(p, &v, 8); break;
+	}
+}
+
 static bool crosses_page(uint64_t va, int size)
 {
 	return (va & PAGE_MASK) + (uint64_t)size > HART_PAGE_SIZE;
@@ -164,7 +194,7 @@ int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
 		return -1;
 	p = direct(h, pa, size, &r);
 	if (p) {
-		memcpy(&v, p, (size_t)size);
+		v = ld_n(p, size);
 		tlb_fill(h->tlb_r, h->salt_r, va, pa, p - (pa & PAGE_MASK));
 		*val = v;
 		return 0;
@@ -186,7 +216,7 @@ static int store_ram(struct hart *h, struct mem_range *r, uint8_t *p,
 	if (machine_code_invalidate(h->m, pa))
 		ret = 1;
 	machine_dirty_mark(h->m, pa, (uint64_t)size);
-	memcpy(p, &val, (size_t)size);
+	st_n(p, size, val);
 	tlb_fill(h->tlb_w, h->salt_w, va, pa, p - (pa & PAGE_MASK));
 	return ret;
 }
