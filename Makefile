@@ -22,7 +22,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit isa demo bench bench-cpu clean
+.PHONY: all deps check unit isa guests demo bench bench-cpu clean
 all: $(BUILD)/godwit-vmm
 
 $(BUILD)/obj/%.o: %.c
@@ -49,6 +49,12 @@ build/guest/demo.elf: guest/demo/start.S guest/demo/demo.c guest/demo/link.ld
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_CFLAGS) -T guest/demo/link.ld -o $@ guest/demo/start.S guest/demo/demo.c
 
+build/guest/sbi-hello.elf: guest/sbi-hello/hello.S guest/sbi-hello/link.ld
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_CFLAGS) -T guest/sbi-hello/link.ld -o $@ guest/sbi-hello/hello.S
+
+guests: build/guest/demo.elf build/guest/sbi-hello.elf
+
 isa:
 	$(MAKE) -C tests/isa O=$(abspath build/isa)
 
@@ -58,7 +64,7 @@ deps:
 check: deps
 	$(MAKE) all unit
 	$(MAKE) BUILD=build/asan SAN=1 all unit
-	$(MAKE) isa
+	$(MAKE) isa guests
 	@tests/run.sh
 
 demo: deps

@@ -42,6 +42,10 @@ unit_suite build/asan unit-asan | emit
 echo "== command line and loader" >&2
 tests/cli/run.sh build/godwit-vmm cli | emit
 tests/cli/run.sh build/asan/godwit-vmm cli-asan | emit
+echo "== firmware boot (OpenSBI -> S-mode payload)" >&2
+tests/boot/run.sh build/godwit-vmm boot | emit
+tests/boot/run.sh build/asan/godwit-vmm boot-asan | emit
+tests/boot/run.sh qemu boot-qemu | emit
 echo "== ISA tests" >&2
 elfs=(build/isa/*.elf)
 if [ -e "${elfs[0]}" ]; then
