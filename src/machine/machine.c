@@ -135,6 +135,21 @@ bool machine_code_invalidate(struct machine *m, uint64_t pa)
 	return true;
 }
 
+void machine_dma_written(struct machine *m, uint64_t pa, uint64_t len)
+{
+	uint64_t page, end;
+
+	if (len == 0)
+		return;
+	machine_dirty_mark(m, pa, len);
+	end = pa + len - 1;
+	for (page = pa & ~(HART_PAGE_SIZE - 1); page <= end; page += HART_PAGE_SIZE) {
+		machine_code_invalidate(m, page);
+		if (page + HART_PAGE_SIZE < page)
+			break;
+	}
+}
+
 void machine_request_exit(struct machine *m, int code)
 {
 	if (!m->exited) {

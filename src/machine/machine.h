@@ -124,6 +124,10 @@ struct dpage *machine_code_page(struct machine *m, uint64_t pa);
 bool machine_code_invalidate(struct machine *m, uint64_t pa);
 void machine_code_flush_all(struct machine *m);
 
+/* A device wrote guest RAM [pa, pa+len) (DMA): marks the pages dirty and
+ * drops their decoded code. Must run on the vCPU thread (devices do). */
+void machine_dma_written(struct machine *m, uint64_t pa, uint64_t len);
+
 /* Dirty tracking (dirty.c) */
 int machine_dirty_start(struct machine *m);
 void machine_dirty_stop(struct machine *m, int id);
