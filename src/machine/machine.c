@@ -1,10 +1,9 @@
 /*
  * machine.c - the virt board: guest memory ranges, MMIO dispatch, the
- * decoded-code cache, and the run loop that alternates between the hart and
- * host events (timer, console input, WFI sleep).
+ * decoded-code cache, and building a machine (RAM, ROM, devices, images).
+ * The run loop is in runloop.c.
  *
- * Invariants: see machine.h. The run loop never sleeps while an enabled
- * interrupt is pending, and never sleeps past the CLINT deadline.
+ * Invariants: see machine.h.
  */
 #include "machine/machine.h"
 #include "cpu/dpage.h"
@@ -19,9 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MACHINE_SLICE 200000
 #define MACHINE_MAX_DPAGES 4096
-#define DIRTY_SYNC_NS 50000000ull
 
 uint64_t machine_now_ticks(void)
 {
@@ -32,7 +29,7 @@ uint64_t machine_now_ticks(void)
 	       (uint64_t)ts.tv_nsec / (1000000000ull / MACHINE_TIMEBASE_HZ);
 }
 
-static uint64_t now_ns(void)
+uint64_t machine_now_ns(void)
 {
 	struct timespec ts;
 
@@ -231,7 +228,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 		goto out_ram;
 	}
 	hart_reset(&m->hart, m, VIRT_ROM_BASE);
-	if (add_devices(m))
+	if (add_devices(m) || machine_runloop_init(m))
 		goto out_rom;
 	if (boot_load(m, cfg))
 		goto out_rom;
@@ -251,116 +248,3 @@ void machine_destroy(struct machine *m)
 	free_range(&m->ram);
 }
 
-/* Ctrl-A x quits, Ctrl-A Ctrl-A sends one Ctrl-A; returns bytes kept. */
-static ssize_t console_filter(struct machine *m, uint8_t *buf, ssize_t n)
-{
-	ssize_t out = 0;
-
-	for (ssize_t i = 0; i < n; i++) {
-		uint8_t c = buf[i];
-		if (m->escape_pending) {
-			m->escape_pending = false;
-			if (c == 'x') {
-				fprintf(stderr, "\r\ngodwit-vmm: terminated from the console\r\n");
-				machine_request_exit(m, 0);
-				return out;
-			}
-			if (c != 0x01)
-				continue;
-		} else if (c == 0x01) {
-			m->escape_pending = true;
-			continue;
-		}
-		buf[out++] = c;
-	}
-	return out;
-}
-
-/* Feed pending console input to the UART without blocking. */
-static void poll_console(struct machine *m, int timeout_ms)
-{
-	struct pollfd p = { .fd = m->uart.in_fd, .events = POLLIN };
-	uint8_t buf[UART_FIFO_SIZE];
-	ssize_t n;
-
-	if (m->uart.in_fd < 0 || !uart_can_receive(&m->uart)) {
-		if (timeout_ms > 0)
-			poll(NULL, 0, timeout_ms);
-		return;
-	}
-	if (poll(&p, 1, timeout_ms) <= 0)
-		return;
-	if (p.revents & (POLLERR | POLLNVAL)) {
-		m->uart.in_fd = -1;
-		return;
-	}
-	n = read(m->uart.in_fd, buf, UART_FIFO_SIZE - m->uart.s.rx_count);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		m->uart.in_fd = -1; /* end of input: stop polling it */
-		return;
-	}
-	if (n > 0 && m->console_escape)
-		n = console_filter(m, buf, n);
-	if (n > 0)
-		uart_receive(&m->uart, buf, (int)n);
-}
-
-/* WFI: sleep until the timer deadline or console input, at most 100 ms. */
-static void idle_wait(struct machine *m)
-{
-	uint64_t ticks = clint_ticks_to_deadline(&m->clint);
-	uint64_t ms = ticks == UINT64_MAX ? 100 : ticks / (MACHINE_TIMEBASE_HZ / 1000);
-
-	if (ms > 100)
-		ms = 100;
-	if (ms == 0 && ticks > 0) {
-		struct timespec ts = { 0, (long)(ticks * (1000000000ull / MACHINE_TIMEBASE_HZ)) };
-		nanosleep(&ts, NULL);
-		return;
-	}
-	poll_console(m, (int)ms);
-}
-
-int machine_run(struct machine *m, const struct machine_config *cfg)
-{
-	uint64_t start_ns = now_ns(), next_sync = start_ns + DIRTY_SYNC_NS;
-	uint64_t *scratch = NULL;
-	int dirty_id = -1;
-
-	if (cfg->dirty_tracking) {
-		scratch = calloc((m->ram_pages + 63) / 64, sizeof(uint64_t));
-		dirty_id = scratch ? machine_dirty_start(m) : -1;
-		if (dirty_id < 0) {
-			fprintf(stderr, "godwit-vmm: cannot start dirty tracking\n");
-			free(scratch);
-			return 1;
-		}
-	}
-	while (!m->stop_requested) {
-		clint_update(&m->clint);
-		poll_console(m, 0);
-		hart_run(&m->hart, MACHINE_SLICE);
-		if (dirty_id >= 0 && now_ns() >= next_sync) {
-			machine_dirty_sync(m, dirty_id, scratch);
-			next_sync = now_ns() + DIRTY_SYNC_NS;
-		}
-		if (m->hart.s.wfi && !m->stop_requested) {
-			clint_update(&m->clint);
-			if (!hart_interrupt_pending(&m->hart))
-				idle_wait(m);
-		}
-	}
-	if (getenv("GODWIT_STATS")) {
-		double secs = (double)(now_ns() - start_ns) / 1e9;
-		fprintf(stderr, "godwit-vmm: %llu instructions in %.3f s (%.1f MIPS), %zu code pages\n",
-			(unsigned long long)m->hart.s.minstret, secs,
-			(double)m->hart.s.minstret / secs / 1e6, m->n_dpages);
-	}
-	if (dirty_id >= 0) {
-		fprintf(stderr, "godwit-vmm: dirty tracking: %llu syncs\n",
-			(unsigned long long)m->dirty_syncs);
-		machine_dirty_stop(m, dirty_id);
-	}
-	free(scratch);
-	return m->exit_code;
-}

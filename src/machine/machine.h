@@ -23,6 +23,7 @@
 #ifndef GODWIT_MACHINE_MACHINE_H
 #define GODWIT_MACHINE_MACHINE_H
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -66,6 +67,25 @@ struct mem_range {
 	struct dpage **code; /* one per page, NULL if no decoded code */
 };
 
+/* A source of file descriptors for the run loop: fill() writes up to max
+ * pollfds and returns how many; dispatch() gets them back after poll(). */
+struct machine_poll_src {
+	int (*fill)(void *opaque, struct pollfd *fds, int max);
+	void (*dispatch)(void *opaque, const struct pollfd *fds, int n);
+	void *opaque;
+};
+
+/* A device with a deadline: ns_until() says how long the loop may sleep
+ * (UINT64_MAX: no deadline); update() is called every slice. */
+struct machine_timer_src {
+	uint64_t (*ns_until)(void *opaque);
+	void (*update)(void *opaque);
+	void *opaque;
+};
+
+#define MACHINE_MAX_POLL 8
+#define MACHINE_MAX_TIMERS 8
+
 struct dirty_log {
 	bool active;
 	uint64_t *bits; /* one bit per RAM page */
@@ -100,6 +120,12 @@ struct machine {
 	uint64_t fdt_addr;
 	uint64_t entry;
 
+	struct machine_poll_src poll[MACHINE_MAX_POLL];
+	int n_poll;
+	struct machine_timer_src timers[MACHINE_MAX_TIMERS];
+	int n_timers;
+	bool paused;
+
 	bool console_escape; /* stdin is a terminal: Ctrl-A x quits */
 	bool escape_pending;
 
@@ -111,7 +137,13 @@ struct machine {
 
 int machine_init(struct machine *m, const struct machine_config *cfg);
 void machine_destroy(struct machine *m);
+/* runloop.c */
+int machine_runloop_init(struct machine *m);
 int machine_run(struct machine *m, const struct machine_config *cfg);
+int machine_poll_add(struct machine *m, const struct machine_poll_src *src);
+int machine_timer_add(struct machine *m, const struct machine_timer_src *src);
+void machine_set_paused(struct machine *m, bool paused);
+uint64_t machine_now_ns(void);
 void machine_request_exit(struct machine *m, int code);
 int machine_add_mmio(struct machine *m, const struct mmio_region *r);
 
