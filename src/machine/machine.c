@@ -213,6 +213,10 @@ static int add_devices(struct machine *m)
 int machine_init(struct machine *m, const struct machine_config *cfg)
 {
 	memset(m, 0, sizeof(*m));
+	if (cfg->n_devices > 0) {
+		fprintf(stderr, "godwit-vmm: virtio devices are not available in this build yet\n");
+		return -1;
+	}
 	if (cfg->ram_size < (1ull << 20) || (cfg->ram_size & (HART_PAGE_SIZE - 1))) {
 		fprintf(stderr, "godwit-vmm: RAM size must be a multiple of 4 KiB and at least 1 MiB\n");
 		return -1;

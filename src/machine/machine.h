@@ -91,13 +91,36 @@ struct dirty_log {
 	uint64_t *bits; /* one bit per RAM page */
 };
 
+#define MACHINE_MAX_DRIVES 8
+#define MACHINE_MAX_DEVICES 8
+
+/* -drive file=PATH,format=raw,id=ID[,if=none|virtio][,readonly=on] */
+struct drive_config {
+	char *id, *file;
+	bool readonly;
+	bool attached; /* a device uses it */
+};
+
+enum device_kind { DEVICE_VIRTIO_BLK, DEVICE_VIRTIO_RNG, DEVICE_VIRTIO_NET };
+
+/* -device DRIVER[,drive=ID][,netdev=ID][,mac=MAC] */
+struct device_config {
+	enum device_kind kind;
+	char *drive, *netdev, *mac;
+};
+
 struct machine_config {
 	uint64_t ram_size;
 	const char *kernel;   /* ELF (bare metal) or raw image */
 	const char *bios;     /* NULL or "none": no firmware */
 	const char *initrd;
 	const char *append;
+	const char *qmp;      /* -qmp spec, or NULL */
 	bool dirty_tracking;  /* benchmark aid: keep a dirty log and sync it */
+	struct drive_config drives[MACHINE_MAX_DRIVES];
+	int n_drives;
+	struct device_config devices[MACHINE_MAX_DEVICES];
+	int n_devices;
 };
 
 struct machine {

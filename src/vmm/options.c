@@ -19,6 +19,10 @@ static const char usage[] =
 	"  -nographic           serial console on stdio (the only display mode)\n"
 	"  -M, -machine virt    the board (only virt)\n"
 	"  -smp 1               number of harts (only 1)\n"
+	"  -drive file=PATH,format=raw,id=ID[,if=none|virtio][,readonly=on]\n"
+	"                       a raw disk image\n"
+	"  -device virtio-blk-device,drive=ID | virtio-rng-device\n"
+	"  -qmp unix:PATH,server=on,wait=off   QMP control socket\n"
 	"  -dirty-tracking on|off  keep a dirty-page log synced every 50 ms\n"
 	"                       (measures the cost migration's tracking adds)\n"
 	"  -h, --help           this text\n"
@@ -58,6 +62,178 @@ static int bad(const char *opt, const char *msg)
 	return -1;
 }
 
+/*
+ * QEMU key=value lists: "a=1,b=2", with an optional leading positional
+ * value (the driver of -device). Values are copied; ",," is not supported.
+ * Calls fn(key, value) per pair (key NULL for the positional one).
+ */
+static int keyval_parse(const char *opt, const char *arg,
+			int (*fn)(void *ctx, const char *opt, const char *k, const char *v),
+			void *ctx)
+{
+	char *copy = strdup(arg), *save = NULL, *tok;
+	int first = 1, r = 0;
+
+	if (!copy)
+		return bad(opt, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok && !r; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		if (eq) {
+			*eq = '\0';
+			r = fn(ctx, opt, tok, eq + 1);
+		} else if (first) {
+			r = fn(ctx, opt, NULL, tok);
+		} else {
+			r = bad(opt, "expected key=value");
+		}
+		first = 0;
+	}
+	free(copy);
+	return r;
+}
+
+static int dup_into(char **dst, const char *v, const char *opt)
+{
+	free(*dst);
+	*dst = strdup(v);
+	return *dst ? 0 : bad(opt, "out of memory");
+}
+
+static int drive_kv(void *ctx, const char *opt, const char *k, const char *v)
+{
+	struct drive_config *d = ctx;
+
+	if (!k)
+		return bad(opt, "expected key=value");
+	if (!strcmp(k, "file"))
+		return dup_into(&d->file, v, opt);
+	if (!strcmp(k, "id"))
+		return dup_into(&d->id, v, opt);
+	if (!strcmp(k, "format"))
+		return strcmp(v, "raw") ? bad(opt, "only format=raw is supported") : 0;
+	if (!strcmp(k, "if")) {
+		if (!strcmp(v, "virtio"))
+			d->attached = true; /* QEMU shorthand: make a virtio-blk for it */
+		else if (strcmp(v, "none"))
+			return bad(opt, "if= must be none or virtio");
+		return 0;
+	}
+	if (!strcmp(k, "readonly")) {
+		if (!strcmp(v, "on"))
+			d->readonly = true;
+		else if (strcmp(v, "off"))
+			return bad(opt, "readonly= must be on or off");
+		return 0;
+	}
+	if (!strcmp(k, "cache") || !strcmp(k, "aio") || !strcmp(k, "media"))
+		return 0; /* accepted for compatibility; godwit uses plain file I/O */
+	return bad(opt, "unknown drive property");
+}
+
+static int device_kv(void *ctx, const char *opt, const char *k, const char *v)
+{
+	struct device_config *d = ctx;
+
+	if (!k) {
+		if (!strcmp(v, "virtio-blk-device"))
+			d->kind = DEVICE_VIRTIO_BLK;
+		else if (!strcmp(v, "virtio-rng-device"))
+			d->kind = DEVICE_VIRTIO_RNG;
+		else if (!strcmp(v, "virtio-net-device"))
+			d->kind = DEVICE_VIRTIO_NET;
+		else
+			return bad(opt, "unknown device (virtio-blk-device, virtio-rng-device, virtio-net-device)");
+		return 0;
+	}
+	if (!strcmp(k, "drive"))
+		return dup_into(&d->drive, v, opt);
+	if (!strcmp(k, "netdev"))
+		return dup_into(&d->netdev, v, opt);
+	if (!strcmp(k, "mac"))
+		return dup_into(&d->mac, v, opt);
+	if (!strcmp(k, "id") || !strcmp(k, "rng"))
+		return 0;
+	return bad(opt, "unknown device property");
+}
+
+static int add_drive(struct machine_config *cfg, const char *opt, const char *v)
+{
+	struct drive_config *d;
+
+	if (cfg->n_drives >= MACHINE_MAX_DRIVES)
+		return bad(opt, "too many drives");
+	d = &cfg->drives[cfg->n_drives++];
+	if (keyval_parse(opt, v, drive_kv, d))
+		return -1;
+	if (!d->file)
+		return bad(opt, "file= is required");
+	if (d->attached) { /* if=virtio */
+		struct device_config *dev;
+		if (cfg->n_devices >= MACHINE_MAX_DEVICES)
+			return bad(opt, "too many devices");
+		dev = &cfg->devices[cfg->n_devices++];
+		dev->kind = DEVICE_VIRTIO_BLK;
+		if (!d->id && asprintf(&d->id, "virtio-drive%d", cfg->n_drives) < 0)
+			return bad(opt, "out of memory");
+		return dup_into(&dev->drive, d->id, opt);
+	}
+	if (!d->id)
+		return bad(opt, "id= is required (or if=virtio)");
+	return 0;
+}
+
+static struct drive_config *find_drive(struct machine_config *cfg, const char *id)
+{
+	for (int i = 0; i < cfg->n_drives; i++)
+		if (cfg->drives[i].id && !strcmp(cfg->drives[i].id, id))
+			return &cfg->drives[i];
+	return NULL;
+}
+
+static int add_device(struct machine_config *cfg, const char *opt, const char *v)
+{
+	struct device_config *d;
+
+	if (cfg->n_devices >= MACHINE_MAX_DEVICES)
+		return bad(opt, "too many devices");
+	d = &cfg->devices[cfg->n_devices++];
+	d->kind = (enum device_kind)-1;
+	if (keyval_parse(opt, v, device_kv, d))
+		return -1;
+	if ((int)d->kind < 0)
+		return bad(opt, "missing device driver name");
+	if (d->kind == DEVICE_VIRTIO_BLK && !d->drive)
+		return bad(opt, "virtio-blk-device needs drive=ID");
+	if (d->kind == DEVICE_VIRTIO_NET && !d->netdev)
+		return bad(opt, "virtio-net-device needs netdev=ID");
+	return 0;
+}
+
+/* Every drive= names a -drive, and every drive is used at most once. */
+static int check_references(struct machine_config *cfg)
+{
+	for (int i = 0; i < cfg->n_devices; i++) {
+		struct device_config *d = &cfg->devices[i];
+		struct drive_config *drv;
+
+		if (d->kind != DEVICE_VIRTIO_BLK)
+			continue;
+		drv = find_drive(cfg, d->drive);
+		if (!drv) {
+			fprintf(stderr, "godwit-vmm: -device: drive '%s' not found\n", d->drive);
+			return -1;
+		}
+		if (drv->attached && !strncmp(d->drive, "virtio-drive", 12))
+			continue; /* made by if=virtio */
+		if (drv->attached) {
+			fprintf(stderr, "godwit-vmm: -device: drive '%s' is already in use\n", d->drive);
+			return -1;
+		}
+		drv->attached = true;
+	}
+	return 0;
+}
+
 int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -81,7 +257,8 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 		if (!v && (!strcmp(o, "-m") || !strcmp(o, "-bios") || !strcmp(o, "-kernel") ||
 			   !strcmp(o, "-initrd") || !strcmp(o, "-append") || !strcmp(o, "-M") ||
 			   !strcmp(o, "-machine") || !strcmp(o, "-smp") ||
-			   !strcmp(o, "-dirty-tracking")))
+			   !strcmp(o, "-dirty-tracking") || !strcmp(o, "-drive") ||
+			   !strcmp(o, "-device") || !strcmp(o, "-qmp")))
 			return bad(o, "missing value");
 		if (!strcmp(o, "-m")) {
 			if (vmm_parse_size(v, &cfg->ram_size))
@@ -100,6 +277,14 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 		} else if (!strcmp(o, "-smp")) {
 			if (strcmp(v, "1") && strcmp(v, "cpus=1"))
 				return bad(o, "only one hart is supported");
+		} else if (!strcmp(o, "-drive")) {
+			if (add_drive(cfg, o, v))
+				return -1;
+		} else if (!strcmp(o, "-device")) {
+			if (add_device(cfg, o, v))
+				return -1;
+		} else if (!strcmp(o, "-qmp")) {
+			cfg->qmp = v;
 		} else if (!strcmp(o, "-dirty-tracking")) {
 			if (!strcmp(v, "on"))
 				cfg->dirty_tracking = true;
@@ -112,5 +297,5 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 	}
 	if (!cfg->kernel && !cfg->bios)
 		return bad("-kernel", "no kernel or firmware given");
-	return 0;
+	return check_references(cfg);
 }

@@ -90,6 +90,11 @@ expect missing-value 1 'missing value' -- -kernel
 expect bad-size 1 'invalid size' -- -m lots -kernel "$TMP/htif_pass.elf"
 expect bad-machine 1 "only the 'virt'" -- -M spike -kernel "$TMP/htif_pass.elf"
 expect no-kernel 1 'no kernel' -- -m 64M
+expect unknown-device 1 'unknown device' -- -device floppy -kernel "$TMP/htif_pass.elf"
+expect drive-needs-id 1 'id= is required' -- -drive file=/dev/null -kernel "$TMP/htif_pass.elf"
+expect drive-format 1 'only format=raw' -- -drive file=/dev/null,id=d,format=qcow2 -kernel "$TMP/htif_pass.elf"
+expect device-drive-missing 1 "drive 'd0' not found" -- -device virtio-blk-device,drive=d0 -kernel "$TMP/htif_pass.elf"
+expect device-bad-kv 1 'unknown device property' -- -device virtio-rng-device,colour=blue -kernel "$TMP/htif_pass.elf"
 expect missing-elf 1 'No such file' -- -bios none -kernel "$TMP/nope.elf"
 expect truncated-elf 1 'ELF' -- -bios none -kernel "$TMP/trunc.elf"
 expect header-only-elf 1 'outside the file|no loadable' -- -bios none -kernel "$TMP/hdr-only.elf"
