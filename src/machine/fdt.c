@@ -13,6 +13,7 @@
 
 #define PH_CPU_INTC 1
 #define PH_TEST 2
+#define PH_PLIC 3
 
 #define TRY(x) do { if ((err = (x)) < 0) goto out; } while (0)
 
@@ -49,7 +50,49 @@ out:
 	return err;
 }
 
-static int soc(void *fdt)
+/* Interrupt controller, RTC and the virtio-mmio slots, as QEMU's virt board
+ * lays them out (slots from the highest address down, as QEMU emits them). */
+static int plic_rtc_virtio(void *fdt)
+{
+	static const char plic_compat[] = "sifive,plic-1.0.0\0riscv,plic0";
+	fdt32_t ctx[4] = { cpu_to_fdt32(PH_CPU_INTC), cpu_to_fdt32(11),
+			   cpu_to_fdt32(PH_CPU_INTC), cpu_to_fdt32(9) };
+	char name[64];
+	int err;
+
+	TRY(fdt_begin_node(fdt, "plic@c000000"));
+	TRY(fdt_property_u32(fdt, "phandle", PH_PLIC));
+	TRY(fdt_property_u32(fdt, "riscv,ndev", VIRT_PLIC_NDEV));
+	TRY(prop_reg(fdt, VIRT_PLIC_BASE, VIRT_PLIC_SIZE));
+	TRY(fdt_property(fdt, "interrupts-extended", ctx, sizeof(ctx)));
+	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(fdt_property(fdt, "compatible", plic_compat, sizeof(plic_compat)));
+	TRY(fdt_property_u32(fdt, "#address-cells", 0));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "rtc@101000"));
+	TRY(fdt_property_u32(fdt, "interrupts", VIRT_RTC_IRQ));
+	TRY(fdt_property_u32(fdt, "interrupt-parent", PH_PLIC));
+	TRY(prop_reg(fdt, VIRT_RTC_BASE, VIRT_RTC_SIZE));
+	TRY(fdt_property_string(fdt, "compatible", "google,goldfish-rtc"));
+	TRY(fdt_end_node(fdt));
+
+	for (int i = VIRT_VIRTIO_COUNT - 1; i >= 0; i--) {
+		uint64_t base = VIRT_VIRTIO_BASE + (uint64_t)i * VIRT_VIRTIO_SIZE;
+		snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)base);
+		TRY(fdt_begin_node(fdt, name));
+		TRY(fdt_property_u32(fdt, "interrupts", VIRT_VIRTIO_IRQ + (uint32_t)i));
+		TRY(fdt_property_u32(fdt, "interrupt-parent", PH_PLIC));
+		TRY(prop_reg(fdt, base, VIRT_VIRTIO_SIZE));
+		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+		TRY(fdt_end_node(fdt));
+	}
+out:
+	return err;
+}
+
+static int soc(void *fdt, bool with_plic)
 {
 	static const char clint_compat[] = "sifive,clint0\0riscv,clint0";
 	static const char test_compat[] = "sifive,test1\0sifive,test0\0syscon";
@@ -73,7 +116,13 @@ static int soc(void *fdt)
 	TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
 	TRY(prop_reg(fdt, VIRT_UART_BASE, VIRT_UART_SIZE));
 	TRY(fdt_property_u32(fdt, "clock-frequency", 3686400));
+	if (with_plic) {
+		TRY(fdt_property_u32(fdt, "interrupts", VIRT_UART_IRQ));
+		TRY(fdt_property_u32(fdt, "interrupt-parent", PH_PLIC));
+	}
 	TRY(fdt_end_node(fdt));
+	if (with_plic)
+		TRY(plic_rtc_virtio(fdt));
 
 	TRY(fdt_begin_node(fdt, "test@100000"));
 	TRY(fdt_property(fdt, "compatible", test_compat, sizeof(test_compat)));
@@ -131,7 +180,7 @@ int fdt_build(struct machine *m, const struct machine_config *cfg,
 	TRY(fdt_end_node(buf));
 
 	TRY(cpus(buf));
-	TRY(soc(buf));
+	TRY(soc(buf, m->has_plic));
 	TRY(syscon_node(buf, "poweroff", "syscon-poweroff", 0x5555));
 	TRY(syscon_node(buf, "reboot", "syscon-reboot", 0x7777));
 	TRY(fdt_end_node(buf));

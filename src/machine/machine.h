@@ -45,6 +45,16 @@
 #define VIRT_UART_SIZE 0x100ull
 #define VIRT_UART_IRQ 10
 #define VIRT_DRAM_BASE 0x80000000ull
+#define VIRT_RTC_BASE 0x101000ull
+#define VIRT_RTC_SIZE 0x1000ull
+#define VIRT_RTC_IRQ 11
+#define VIRT_PLIC_BASE 0xc000000ull
+#define VIRT_PLIC_SIZE 0x600000ull
+#define VIRT_PLIC_NDEV 96
+#define VIRT_VIRTIO_BASE 0x10001000ull
+#define VIRT_VIRTIO_SIZE 0x1000ull
+#define VIRT_VIRTIO_COUNT 8
+#define VIRT_VIRTIO_IRQ 1
 
 #define MACHINE_MAX_MMIO 16
 #define MACHINE_MAX_DIRTY 4
@@ -139,6 +149,8 @@ struct machine {
 	struct uart uart;
 	struct finisher finisher;
 	struct htif htif;
+
+	bool has_plic; /* PLIC, RTC and virtio slots are present */
 
 	uint64_t fdt_addr;
 	uint64_t entry;
