@@ -59,10 +59,14 @@ int main(int argc, char **argv)
 	int r;
 
 	r = vmm_options_parse(argc, argv, &cfg);
-	if (r)
+	if (r) {
+		vmm_options_free(&cfg);
 		return r > 0 ? 0 : 1;
-	if (machine_init(&vm, &cfg))
+	}
+	if (machine_init(&vm, &cfg)) {
+		vmm_options_free(&cfg);
 		return 1;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -76,5 +80,6 @@ int main(int argc, char **argv)
 		r = 0;
 	}
 	machine_destroy(&vm);
+	vmm_options_free(&cfg);
 	return r;
 }

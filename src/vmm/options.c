@@ -234,6 +234,20 @@ static int check_references(struct machine_config *cfg)
 	return 0;
 }
 
+void vmm_options_free(struct machine_config *cfg)
+{
+	for (int i = 0; i < cfg->n_drives; i++) {
+		free(cfg->drives[i].id);
+		free(cfg->drives[i].file);
+	}
+	for (int i = 0; i < cfg->n_devices; i++) {
+		free(cfg->devices[i].drive);
+		free(cfg->devices[i].netdev);
+		free(cfg->devices[i].mac);
+	}
+	cfg->n_drives = cfg->n_devices = 0;
+}
+
 int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));

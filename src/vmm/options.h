@@ -9,6 +9,8 @@
 
 /* 0: run; 1: exit successfully (help/version printed); -1: error printed. */
 int vmm_options_parse(int argc, char **argv, struct machine_config *cfg);
+/* Free what parsing allocated (safe after a failed parse too). */
+void vmm_options_free(struct machine_config *cfg);
 /* Parse a QEMU-style size ("128", "128M", "1G", "size=2G"); default unit MiB. */
 int vmm_parse_size(const char *s, uint64_t *out);
 
