@@ -190,6 +190,16 @@ static void free_range(struct mem_range *r)
 	r->host = NULL;
 }
 
+static uint64_t rtc_ns_until(void *opaque)
+{
+	return rtc_ns_to_alarm(opaque);
+}
+
+static void rtc_tick(void *opaque)
+{
+	rtc_update(opaque);
+}
+
 static int add_devices(struct machine *m)
 {
 	const struct mmio_region regs[] = {
@@ -199,15 +209,26 @@ static int add_devices(struct machine *m)
 		  &m->clint, "clint" },
 		{ VIRT_UART_BASE, VIRT_UART_SIZE, uart_read, uart_write,
 		  &m->uart, "uart" },
+		{ VIRT_PLIC_BASE, VIRT_PLIC_SIZE, plic_read, plic_write,
+		  &m->plic, "plic" },
+		{ VIRT_RTC_BASE, VIRT_RTC_SIZE, rtc_read, rtc_write,
+		  &m->rtc, "rtc" },
 	};
+	const struct machine_timer_src rtc_timer = { rtc_ns_until, rtc_tick, &m->rtc };
 
 	clint_init(&m->clint, &m->hart);
+	plic_init(&m->plic, &m->hart);
 	uart_init(&m->uart, STDIN_FILENO, STDOUT_FILENO);
+	m->uart.set_irq = plic_set_irq;
+	m->uart.irq_opaque = &m->plic;
+	m->uart.irq = VIRT_UART_IRQ;
+	rtc_init(&m->rtc, plic_set_irq, &m->plic, VIRT_RTC_IRQ);
 	finisher_init(&m->finisher, m);
+	m->has_plic = true;
 	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
 		if (machine_add_mmio(m, &regs[i]))
 			return -1;
-	return 0;
+	return machine_timer_add(m, &rtc_timer);
 }
 
 int machine_init(struct machine *m, const struct machine_config *cfg)
@@ -232,7 +253,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 		goto out_ram;
 	}
 	hart_reset(&m->hart, m, VIRT_ROM_BASE);
-	if (add_devices(m) || machine_runloop_init(m))
+	if (machine_runloop_init(m) || add_devices(m))
 		goto out_rom;
 	if (boot_load(m, cfg))
 		goto out_rom;

@@ -6,8 +6,11 @@
  * Memory map (QEMU virt addresses):
  *   0x00001000  boot ROM (reset vector, then jumps to the firmware/kernel)
  *   0x00100000  SiFive test finisher
+ *   0x00101000  goldfish RTC (irq 11)
  *   0x02000000  CLINT
- *   0x10000000  NS16550A UART
+ *   0x0c000000  PLIC
+ *   0x10000000  NS16550A UART (irq 10)
+ *   0x10001000  virtio-mmio slots 0..7 (irq 1..8)
  *   0x80000000  DRAM
  * Invariants:
  *  - Guest RAM and ROM are host memory ranges; everything else is an MMIO
@@ -33,6 +36,8 @@
 #include "devices/clint.h"
 #include "devices/finisher.h"
 #include "devices/htif.h"
+#include "devices/plic.h"
+#include "devices/rtc.h"
 #include "devices/uart.h"
 
 #define VIRT_ROM_BASE 0x1000ull
@@ -149,6 +154,8 @@ struct machine {
 	struct uart uart;
 	struct finisher finisher;
 	struct htif htif;
+	struct plic plic;
+	struct rtc rtc;
 
 	bool has_plic; /* PLIC, RTC and virtio slots are present */
 

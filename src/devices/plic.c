@@ -1,0 +1,163 @@
+/*
+ * plic.c - SiFive PLIC, one hart, M and S contexts (see plic.h).
+ */
+#include "devices/plic.h"
+#include "cpu/hart.h"
+
+#include <string.h>
+
+static const uint64_t ctx_mip[PLIC_NUM_CONTEXTS] = { MIP_MEIP, MIP_SEIP };
+
+/* Highest-priority source that is pending, enabled for ctx, not in service
+ * and above the context's threshold; ties go to the lowest id. 0 if none. */
+static int best_source(const struct plic *p, int ctx)
+{
+	uint32_t best_prio = p->s.threshold[ctx];
+	int best = 0;
+
+	for (int w = 0; w < PLIC_NUM_WORDS; w++) {
+		uint32_t cand = p->s.pending[w] & p->s.enable[ctx][w] & ~p->s.claimed[w];
+
+		while (cand) {
+			int src = w * 32 + __builtin_ctz(cand);
+
+			cand &= cand - 1;
+			if (p->s.priority[src] > best_prio) {
+				best_prio = p->s.priority[src];
+				best = src;
+			}
+		}
+	}
+	return best;
+}
+
+void plic_update(struct plic *p)
+{
+	/* gateways: forward every asserted source that is not in service */
+	for (int w = 0; w < PLIC_NUM_WORDS; w++)
+		p->s.pending[w] |= p->s.level[w] & ~p->s.claimed[w];
+	p->s.pending[0] &= ~1u; /* source 0 does not exist */
+	if (!p->hart)
+		return;
+	for (int ctx = 0; ctx < PLIC_NUM_CONTEXTS; ctx++)
+		hart_set_hw_irq(p->hart, ctx_mip[ctx], best_source(p, ctx) != 0);
+}
+
+void plic_init(struct plic *p, struct hart *h)
+{
+	memset(p, 0, sizeof(*p));
+	p->hart = h;
+	plic_update(p);
+}
+
+void plic_set_irq(void *opaque, int irq, bool level)
+{
+	struct plic *p = opaque;
+	uint32_t bit;
+	int w;
+
+	if (irq <= 0 || irq >= PLIC_NUM_SOURCES)
+		return;
+	w = irq / 32;
+	bit = 1u << (irq % 32);
+	if (level)
+		p->s.level[w] |= bit;
+	else
+		p->s.level[w] &= ~bit;
+	plic_update(p);
+}
+
+static uint32_t claim(struct plic *p, int ctx)
+{
+	int src = best_source(p, ctx);
+
+	if (src) {
+		p->s.pending[src / 32] &= ~(1u << (src % 32));
+		p->s.claimed[src / 32] |= 1u << (src % 32);
+	}
+	plic_update(p);
+	return (uint32_t)src;
+}
+
+static void complete(struct plic *p, int ctx, uint64_t val)
+{
+	uint32_t bit;
+	int w;
+
+	if (val == 0 || val >= PLIC_NUM_SOURCES)
+		return;
+	w = (int)val / 32;
+	bit = 1u << (val % 32);
+	if (!(p->s.enable[ctx][w] & bit))
+		return; /* spec: silently ignored */
+	p->s.claimed[w] &= ~bit;
+	plic_update(p);
+}
+
+uint64_t plic_read(void *opaque, uint64_t off, int size)
+{
+	struct plic *p = opaque;
+
+	if (size != 4 || (off & 3))
+		return 0;
+	if (off < PLIC_PRIORITY_BASE + 4 * PLIC_NUM_SOURCES)
+		return p->s.priority[off / 4];
+	if (off >= PLIC_PENDING_BASE && off < PLIC_PENDING_BASE + 4 * PLIC_NUM_WORDS)
+		return p->s.pending[(off - PLIC_PENDING_BASE) / 4];
+	if (off >= PLIC_ENABLE_BASE &&
+	    off < PLIC_ENABLE_BASE + PLIC_ENABLE_STRIDE * PLIC_NUM_CONTEXTS) {
+		uint64_t ctx = (off - PLIC_ENABLE_BASE) / PLIC_ENABLE_STRIDE;
+		uint64_t w = (off - PLIC_ENABLE_BASE) % PLIC_ENABLE_STRIDE / 4;
+
+		return w < PLIC_NUM_WORDS ? p->s.enable[ctx][w] : 0;
+	}
+	if (off >= PLIC_CONTEXT_BASE &&
+	    off < PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * PLIC_NUM_CONTEXTS) {
+		int ctx = (int)((off - PLIC_CONTEXT_BASE) / PLIC_CONTEXT_STRIDE);
+		uint64_t reg = (off - PLIC_CONTEXT_BASE) % PLIC_CONTEXT_STRIDE;
+
+		if (reg == 0)
+			return p->s.threshold[ctx];
+		if (reg == 4)
+			return claim(p, ctx);
+	}
+	return 0;
+}
+
+void plic_write(void *opaque, uint64_t off, int size, uint64_t val)
+{
+	struct plic *p = opaque;
+	uint32_t v = (uint32_t)val;
+
+	if (size != 4 || (off & 3))
+		return;
+	if (off < PLIC_PRIORITY_BASE + 4 * PLIC_NUM_SOURCES) {
+		if (off / 4 != 0)
+			p->s.priority[off / 4] = v & PLIC_PRIO_MASK;
+	} else if (off >= PLIC_ENABLE_BASE &&
+		   off < PLIC_ENABLE_BASE + PLIC_ENABLE_STRIDE * PLIC_NUM_CONTEXTS) {
+		uint64_t ctx = (off - PLIC_ENABLE_BASE) / PLIC_ENABLE_STRIDE;
+		uint64_t w = (off - PLIC_ENABLE_BASE) % PLIC_ENABLE_STRIDE / 4;
+
+		if (w >= PLIC_NUM_WORDS)
+			return;
+		p->s.enable[ctx][w] = w == 0 ? v & ~1u : v;
+	} else if (off >= PLIC_CONTEXT_BASE &&
+		   off < PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * PLIC_NUM_CONTEXTS) {
+		int ctx = (int)((off - PLIC_CONTEXT_BASE) / PLIC_CONTEXT_STRIDE);
+		uint64_t reg = (off - PLIC_CONTEXT_BASE) % PLIC_CONTEXT_STRIDE;
+
+		if (reg == 0) {
+			if (v <= PLIC_PRIO_MASK) /* as QEMU: out-of-range ignored */
+				p->s.threshold[ctx] = v;
+		} else if (reg == 4) {
+			complete(p, ctx, v);
+			return;
+		} else {
+			return;
+		}
+	} else {
+		return; /* pending bits are read-only; holes ignore writes */
+	}
+	plic_update(p);
+}
