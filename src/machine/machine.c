@@ -234,10 +234,6 @@ static int add_devices(struct machine *m)
 int machine_init(struct machine *m, const struct machine_config *cfg)
 {
 	memset(m, 0, sizeof(*m));
-	if (cfg->n_devices > 0) {
-		fprintf(stderr, "godwit-vmm: virtio devices are not available in this build yet\n");
-		return -1;
-	}
 	if (cfg->ram_size < (1ull << 20) || (cfg->ram_size & (HART_PAGE_SIZE - 1))) {
 		fprintf(stderr, "godwit-vmm: RAM size must be a multiple of 4 KiB and at least 1 MiB\n");
 		return -1;
@@ -253,12 +249,13 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 		goto out_ram;
 	}
 	hart_reset(&m->hart, m, VIRT_ROM_BASE);
-	if (machine_runloop_init(m) || add_devices(m))
-		goto out_rom;
+	if (machine_runloop_init(m) || add_devices(m) || machine_slots_init(m, cfg))
+		goto out_slots;
 	if (boot_load(m, cfg))
-		goto out_rom;
+		goto out_slots;
 	return 0;
-out_rom:
+out_slots:
+	machine_slots_destroy(m);
 	free_range(&m->rom);
 out_ram:
 	free_range(&m->ram);
@@ -269,6 +266,7 @@ void machine_destroy(struct machine *m)
 {
 	for (int i = 0; i < MACHINE_MAX_DIRTY; i++)
 		machine_dirty_stop(m, i);
+	machine_slots_destroy(m);
 	free_range(&m->rom);
 	free_range(&m->ram);
 }

@@ -39,6 +39,7 @@
 #include "devices/plic.h"
 #include "devices/rtc.h"
 #include "devices/uart.h"
+#include "devices/virtio_mmio.h"
 
 #define VIRT_ROM_BASE 0x1000ull
 #define VIRT_ROM_SIZE 0xf000ull
@@ -61,7 +62,7 @@
 #define VIRT_VIRTIO_COUNT 8
 #define VIRT_VIRTIO_IRQ 1
 
-#define MACHINE_MAX_MMIO 16
+#define MACHINE_MAX_MMIO 24
 #define MACHINE_MAX_DIRTY 4
 #define MACHINE_TIMEBASE_HZ 10000000ull
 
@@ -156,6 +157,9 @@ struct machine {
 	struct htif htif;
 	struct plic plic;
 	struct rtc rtc;
+	struct virtio_mmio vio[VIRT_VIRTIO_COUNT];
+	void *slot_dev[VIRT_VIRTIO_COUNT];
+	enum device_kind slot_kind[VIRT_VIRTIO_COUNT];
 
 	bool has_plic; /* PLIC, RTC and virtio slots are present */
 
@@ -179,6 +183,10 @@ struct machine {
 
 int machine_init(struct machine *m, const struct machine_config *cfg);
 void machine_destroy(struct machine *m);
+/* slots.c */
+int machine_slots_init(struct machine *m, const struct machine_config *cfg);
+void machine_slots_destroy(struct machine *m);
+
 /* runloop.c */
 int machine_runloop_init(struct machine *m);
 int machine_run(struct machine *m, const struct machine_config *cfg);

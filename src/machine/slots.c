@@ -1,0 +1,108 @@
+/*
+ * slots.c - the board's eight virtio-mmio slots: puts each -device into a
+ * slot (the first one into the highest slot, as QEMU does, so that Linux,
+ * which probes the device tree from the top, names the first disk vda),
+ * opens its backend, and leaves the other slots as empty transports
+ * (DeviceID 0), which drivers skip.
+ *
+ * Invariant: every slot has a transport registered as MMIO; slot_dev[i]
+ * owns the device state behind slot i (NULL for an empty slot).
+ */
+#include "machine/machine.h"
+#include "devices/virtio_blk.h"
+#include "devices/virtio_rng.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct drive_config *find_drive(const struct machine_config *cfg,
+				       const char *id)
+{
+	for (int i = 0; i < cfg->n_drives; i++)
+		if (cfg->drives[i].id && !strcmp(cfg->drives[i].id, id))
+			return (struct drive_config *)&cfg->drives[i];
+	return NULL;
+}
+
+static int attach(struct machine *m, int slot, const struct machine_config *cfg,
+		  const struct device_config *dev)
+{
+	struct virtio_mmio *t = &m->vio[slot];
+	char err[256];
+
+	switch (dev->kind) {
+	case DEVICE_VIRTIO_BLK: {
+		struct drive_config *drv = find_drive(cfg, dev->drive);
+		struct virtio_blk *b = calloc(1, sizeof(*b));
+
+		if (!b || !drv) {
+			free(b);
+			fprintf(stderr, "godwit-vmm: virtio-blk: drive '%s' not available\n", dev->drive);
+			return -1;
+		}
+		if (virtio_blk_init(b, t, m, drv->file, drv->readonly, drv->id, err, sizeof(err))) {
+			fprintf(stderr, "godwit-vmm: %s\n", err);
+			free(b);
+			return -1;
+		}
+		m->slot_dev[slot] = b;
+		m->slot_kind[slot] = DEVICE_VIRTIO_BLK;
+		return 0;
+	}
+	case DEVICE_VIRTIO_RNG: {
+		struct virtio_rng *r = calloc(1, sizeof(*r));
+
+		if (!r)
+			return -1;
+		virtio_rng_init(r, t, m);
+		m->slot_dev[slot] = r;
+		m->slot_kind[slot] = DEVICE_VIRTIO_RNG;
+		return 0;
+	}
+	default:
+		fprintf(stderr, "godwit-vmm: virtio-net-device is not available yet\n");
+		return -1;
+	}
+}
+
+int machine_slots_init(struct machine *m, const struct machine_config *cfg)
+{
+	if (cfg->n_devices > VIRT_VIRTIO_COUNT) {
+		fprintf(stderr, "godwit-vmm: at most %d virtio devices\n", VIRT_VIRTIO_COUNT);
+		return -1;
+	}
+	for (int i = 0; i < VIRT_VIRTIO_COUNT; i++)
+		virtio_mmio_init(&m->vio[i], m, NULL, NULL);
+	for (int k = 0; k < cfg->n_devices; k++)
+		if (attach(m, VIRT_VIRTIO_COUNT - 1 - k, cfg, &cfg->devices[k]))
+			return -1;
+	for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
+		struct mmio_region r = {
+			.base = VIRT_VIRTIO_BASE + (uint64_t)i * VIRT_VIRTIO_SIZE,
+			.size = VIRT_VIRTIO_SIZE,
+			.read = virtio_mmio_read,
+			.write = virtio_mmio_write,
+			.opaque = &m->vio[i],
+			.name = "virtio-mmio",
+		};
+		m->vio[i].set_irq = plic_set_irq;
+		m->vio[i].irq_opaque = &m->plic;
+		m->vio[i].irq = VIRT_VIRTIO_IRQ + i;
+		if (machine_add_mmio(m, &r))
+			return -1;
+	}
+	return 0;
+}
+
+void machine_slots_destroy(struct machine *m)
+{
+	for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
+		if (!m->slot_dev[i])
+			continue;
+		if (m->slot_kind[i] == DEVICE_VIRTIO_BLK)
+			virtio_blk_destroy(m->slot_dev[i]);
+		free(m->slot_dev[i]);
+		m->slot_dev[i] = NULL;
+	}
+}
