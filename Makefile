@@ -15,7 +15,7 @@ CFLAGS_OPT := -O2
 LDFLAGS_SAN :=
 endif
 CFLAGS += $(CFLAGS_COMMON) $(CFLAGS_OPT)
-LDLIBS := -lfdt -lpthread -lm
+LDLIBS := -lfdt -ljansson -lpthread -lm
 
 LIB_SRCS := $(filter-out src/vmm/main.c,$(shell find src -name '*.c' | sort))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)

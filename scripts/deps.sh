@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
 	build-essential pkg-config time
 	libfdt-dev device-tree-compiler
-	libcmocka-dev
+	libcmocka-dev libjansson-dev python3
 	gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
 	qemu-system-misc opensbi
 )

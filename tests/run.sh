@@ -42,6 +42,9 @@ unit_suite build/asan unit-asan | emit
 echo "== command line and loader" >&2
 tests/cli/run.sh build/godwit-vmm cli | emit
 tests/cli/run.sh build/asan/godwit-vmm cli-asan | emit
+echo "== QMP: the same session against QEMU and godwit-vmm" >&2
+python3 tests/qmp/compat.py build/godwit-vmm | emit
+python3 tests/qmp/compat.py --label qmp-compat-asan build/asan/godwit-vmm | emit
 echo "== firmware boot (OpenSBI -> S-mode payload)" >&2
 tests/boot/run.sh build/godwit-vmm boot | emit
 tests/boot/run.sh build/asan/godwit-vmm boot-asan | emit

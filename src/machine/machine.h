@@ -174,6 +174,7 @@ struct machine {
 
 	bool console_escape; /* stdin is a terminal: Ctrl-A x quits */
 	bool escape_pending;
+	bool console_exit;   /* the user quit with Ctrl-A x */
 
 	/* run control */
 	volatile int stop_requested;

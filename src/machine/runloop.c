@@ -57,6 +57,7 @@ static ssize_t console_filter(struct machine *m, uint8_t *buf, ssize_t n)
 			m->escape_pending = false;
 			if (c == 'x') {
 				fprintf(stderr, "\r\ngodwit-vmm: terminated from the console\r\n");
+				m->console_exit = true;
 				machine_request_exit(m, 0);
 				return out;
 			}

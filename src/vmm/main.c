@@ -7,6 +7,7 @@
  */
 #include "machine/machine.h"
 #include "vmm/options.h"
+#include "vmm/qmp.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 #include <unistd.h>
 
 static struct machine vm;
+static struct qmp qmp;
+static bool qmp_sent_shutdown;
 static struct termios saved_tty;
 static int tty_raw;
 static volatile sig_atomic_t got_signal;
@@ -46,6 +49,70 @@ static void raw_tty(void)
 	}
 }
 
+/* QMP glue: the server calls these on the run-loop thread. */
+static const char *vm_status(void *opaque, bool *running)
+{
+	struct machine *m = opaque;
+
+	*running = !m->paused && !m->stop_requested;
+	if (m->stop_requested)
+		return "shutdown";
+	return m->paused ? "paused" : "running";
+}
+
+static void vm_stop(void *opaque)
+{
+	machine_set_paused(opaque, true);
+}
+
+static void vm_cont(void *opaque)
+{
+	machine_set_paused(opaque, false);
+}
+
+static void vm_quit(void *opaque)
+{
+	qmp_event(&qmp, "SHUTDOWN",
+		  json_pack("{s:b, s:s}", "guest", 0, "reason", "host-qmp-quit"));
+	qmp_sent_shutdown = true;
+	machine_request_exit(opaque, 0);
+}
+
+static int qmp_fill(void *opaque, struct pollfd *fds, int max)
+{
+	return qmp_pollfds(opaque, fds, max);
+}
+
+static void qmp_serve(void *opaque, const struct pollfd *fds, int n)
+{
+	qmp_dispatch(opaque, fds, n);
+}
+
+static int control_open(const struct machine_config *cfg)
+{
+	static const struct qmp_ops ops = { &vm, vm_status, vm_stop, vm_cont, vm_quit, NULL };
+	const struct machine_poll_src src = { qmp_fill, qmp_serve, &qmp };
+
+	if (!cfg->qmp)
+		return 0;
+	if (qmp_open(&qmp, cfg->qmp, &ops))
+		return -1;
+	return machine_poll_add(&vm, &src);
+}
+
+/* Tell QMP clients why the VM is going away, then close the socket. */
+static void control_close(int sig)
+{
+	if (!qmp_sent_shutdown) {
+		const char *reason = sig ? "host-signal"
+				     : vm.console_exit ? "host-ui" : "guest-shutdown";
+		qmp_event(&qmp, "SHUTDOWN",
+			  json_pack("{s:b, s:s}", "guest", !sig && !vm.console_exit,
+				    "reason", reason));
+	}
+	qmp_close(&qmp);
+}
+
 static void on_signal(int sig)
 {
 	got_signal = sig;
@@ -67,6 +134,11 @@ int main(int argc, char **argv)
 		vmm_options_free(&cfg);
 		return 1;
 	}
+	if (control_open(&cfg)) {
+		machine_destroy(&vm);
+		vmm_options_free(&cfg);
+		return 1;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -74,6 +146,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	raw_tty();
 	r = machine_run(&vm, &cfg);
+	control_close((int)got_signal);
 	restore_tty();
 	if (got_signal) {
 		fprintf(stderr, "godwit-vmm: terminating on signal %d\n", (int)got_signal);

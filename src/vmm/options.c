@@ -22,7 +22,7 @@ static const char usage[] =
 	"  -drive file=PATH,format=raw,id=ID[,if=none|virtio][,readonly=on]\n"
 	"                       a raw disk image\n"
 	"  -device virtio-blk-device,drive=ID | virtio-rng-device\n"
-	"  -qmp unix:PATH,server=on,wait=off   QMP control socket\n"
+	"  -qmp unix:PATH,server=on,wait=off   QMP control socket (QEMU protocol)\n"
 	"  -dirty-tracking on|off  keep a dirty-page log synced every 50 ms\n"
 	"                       (measures the cost migration's tracking adds)\n"
 	"  -h, --help           this text\n"
