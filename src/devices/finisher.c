@@ -41,8 +41,7 @@ void finisher_write(void *opaque, uint64_t off, int size, uint64_t val)
 		machine_request_exit(f->m, (code & 0xff) ? (int)(code & 0xff) : 1);
 		break;
 	case FINISHER_RESET:
-		fprintf(stderr, "godwit-vmm: guest requested reset; stopping\n");
-		machine_request_exit(f->m, 0);
+		machine_request_reset(f->m);
 		break;
 	default:
 		break;

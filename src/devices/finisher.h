@@ -1,7 +1,8 @@
 /*
  * finisher.h - SiFive test finisher ("sifive,test1") at 0x100000: a 32-bit
  * write of 0x5555 powers off with status 0, (code << 16) | 0x3333 powers off
- * with failure `code`, 0x7777 requests a reset. Other values are ignored.
+ * with failure `code`, 0x7777 resets the machine (a guest reboot). Other
+ * values are ignored.
  */
 #ifndef GODWIT_DEVICES_FINISHER_H
 #define GODWIT_DEVICES_FINISHER_H

@@ -106,6 +106,8 @@ static int setup_htif(struct machine *m, const struct elf_info *info)
 	}
 	htif_init(&m->htif, m, info->tohost,
 		  info->fromhost ? info->fromhost : info->tohost + 8, STDOUT_FILENO);
+	if (m->overlay_ppn)
+		return 0; /* a reset: the region is registered already */
 	memset(&r, 0, sizeof(r));
 	r.base = info->tohost & ~(HART_PAGE_SIZE - 1);
 	r.size = HART_PAGE_SIZE;

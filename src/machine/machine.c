@@ -147,6 +147,45 @@ void machine_dma_written(struct machine *m, uint64_t pa, uint64_t len)
 	}
 }
 
+void machine_request_reset(struct machine *m)
+{
+	m->reset_requested = true;
+	m->stop_requested = 1; /* leave hart_run; the run loop resets */
+}
+
+/*
+ * A warm reset, as a guest reboot does on QEMU: the hart and every device
+ * go back to their power-on state, the boot images are loaded again, and
+ * decoded code is dropped. Guest time (CLINT, RTC offsets) goes on, disks
+ * and their backends stay open, RAM outside the images keeps its contents.
+ */
+int machine_reset(struct machine *m)
+{
+	int64_t clint_offset = m->clint.s.time_offset;
+	int64_t rtc_offset = m->rtc.s.time_offset;
+	int in_fd = m->uart.in_fd, out_fd = m->uart.out_fd;
+
+	m->reset_requested = false;
+	m->stop_requested = 0;
+	m->resets++;
+	machine_code_flush_all(m);
+	hart_reset(&m->hart, m, VIRT_ROM_BASE);
+	clint_init(&m->clint, &m->hart);
+	m->clint.s.time_offset = clint_offset;
+	plic_init(&m->plic, &m->hart);
+	uart_init(&m->uart, in_fd, out_fd);
+	m->uart.set_irq = plic_set_irq;
+	m->uart.irq_opaque = &m->plic;
+	m->uart.irq = VIRT_UART_IRQ;
+	rtc_init(&m->rtc, plic_set_irq, &m->plic, VIRT_RTC_IRQ);
+	m->rtc.s.time_offset = rtc_offset;
+	for (int i = 0; i < VIRT_VIRTIO_COUNT; i++)
+		virtio_mmio_write(&m->vio[i], VIRTIO_MMIO_STATUS, 4, 0);
+	/* the images are rewritten behind the CPU's back: all RAM may differ */
+	machine_dirty_mark(m, m->ram.base, m->ram.size);
+	return boot_load(m, m->cfg);
+}
+
 void machine_request_exit(struct machine *m, int code)
 {
 	if (!m->exited) {
@@ -251,6 +290,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 	hart_reset(&m->hart, m, VIRT_ROM_BASE);
 	if (machine_runloop_init(m) || add_devices(m) || machine_slots_init(m, cfg))
 		goto out_slots;
+	m->cfg = cfg;
 	if (boot_load(m, cfg))
 		goto out_slots;
 	return 0;

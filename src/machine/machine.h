@@ -176,6 +176,10 @@ struct machine {
 	bool escape_pending;
 	bool console_exit;   /* the user quit with Ctrl-A x */
 
+	const struct machine_config *cfg; /* what the machine was built from */
+	bool reset_requested;
+	uint64_t resets;
+
 	/* run control */
 	volatile int stop_requested;
 	bool exited;
@@ -196,6 +200,9 @@ int machine_timer_add(struct machine *m, const struct machine_timer_src *src);
 void machine_set_paused(struct machine *m, bool paused);
 uint64_t machine_now_ns(void);
 void machine_request_exit(struct machine *m, int code);
+/* Guest reboot: the run loop resets the machine between slices. */
+void machine_request_reset(struct machine *m);
+int machine_reset(struct machine *m);
 int machine_add_mmio(struct machine *m, const struct mmio_region *r);
 
 /* Guest physical memory */

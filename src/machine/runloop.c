@@ -207,7 +207,16 @@ int machine_run(struct machine *m, const struct machine_config *cfg)
 			return 1;
 		}
 	}
-	while (!m->stop_requested) {
+	for (;;) {
+		if (m->reset_requested && !m->exited) {
+			fprintf(stderr, "godwit-vmm: guest reboot\n");
+			if (machine_reset(m)) {
+				machine_request_exit(m, 1);
+				break;
+			}
+		}
+		if (m->stop_requested)
+			break;
 		update_timers(m);
 		serve_events(m, 0);
 		if (!m->paused)

@@ -116,6 +116,7 @@ static void control_close(int sig)
 static void on_signal(int sig)
 {
 	got_signal = sig;
+	vm.exited = true; /* wins over a pending guest reboot */
 	vm.stop_requested = 1;
 }
 

@@ -77,6 +77,30 @@ tohost: .dword 0
 .globl fromhost
 fromhost: .dword 0'
 
+# reboot: the first boot leaves a marker outside the image and resets the
+# machine through the finisher; the second boot finds it and passes
+asm_elf reboot 0x80000000 '.globl _start
+_start: li t0, 0x80100000
+ li t1, 0x600dbeef
+ lw t2, 0(t0)
+ beq t2, t1, 2f
+ sw t1, 0(t0)
+ li t0, 0x100000
+ li t1, 0x7777
+ sw t1, 0(t0)
+1: j 1b
+2: li t0, 1
+ la t1, tohost
+ sd t0, 0(t1)
+3: j 3b
+.section .tohost,"aw",@progbits
+.align 6
+.globl tohost
+tohost: .dword 0
+.align 6
+.globl fromhost
+fromhost: .dword 0'
+
 printf '\177ELF\002\001\001' >"$TMP/trunc.elf"
 head -c 64 "$TMP/htif_pass.elf" >"$TMP/hdr-only.elf"
 cp "$TMP/htif_pass.elf" "$TMP/badph.elf"
@@ -107,6 +131,7 @@ expect segment-outside-ram 1 'outside guest RAM' -- -m 16M -bios none -kernel "$
 expect htif-pass 0 '' -- -m 16M -bios none -kernel "$TMP/htif_pass.elf" -nographic
 expect htif-fail 5 'case 5' -- -m 16M -bios none -kernel "$TMP/htif_fail.elf" -nographic
 expect finisher-fail 7 '' -- -m 16M -bios none -kernel "$TMP/finisher_fail.elf" -nographic
+expect guest-reboot 0 'guest reboot' -- -m 16M -bios none -kernel "$TMP/reboot.elf" -nographic
 expect htif-putchar 0 '' -- -m 16M -bios none -kernel "$TMP/htif_putc.elf" -nographic
 if [ "$(cat "$TMP/out")" = "K" ]; then echo "PASS $LABEL/htif-putchar-output"; else echo "FAIL $LABEL/htif-putchar-output: got '$(cat "$TMP/out")'"; fi
 if [[ "$LABEL" == *asan* ]]; then
