@@ -5,6 +5,8 @@
  *   godwit.gw=ADDR                default gateway (needs godwit.ip)
  *   godwit.dirty=RATE_MB_S,SIZE_MB  memory workload (rate 0-100000, size 1-65536)
  *   godwit.poweroff_after=SECONDS power off after this long (decimal, > 0)
+ *   godwit.disktest=BOOTS         write/verify a file on /dev/vda (ext2) and
+ *                                 reboot until BOOTS boots ran (1-100)
  *
  * Anything malformed or out of range is reported on the console and ignored;
  * other parameters are not ours and are skipped silently.
@@ -123,6 +125,20 @@ static int parse_poweroff(const char *val, struct gw_config *cfg)
 	return 0;
 }
 
+static int parse_disktest(const char *v, struct gw_config *cfg)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || n < 1 || n > 100)
+		return -1;
+	cfg->disktest_boots = (unsigned)n;
+	cfg->have_disktest = 1;
+	return 0;
+}
+
 /* Handles one whitespace-separated token of the command line. */
 static void parse_param(const char *tok, struct gw_config *cfg)
 {
@@ -146,6 +162,8 @@ static void parse_param(const char *tok, struct gw_config *cfg)
 		rc = parse_dirty(eq + 1, cfg);
 	else if (keylen == 21 && strncmp(tok, "godwit.poweroff_after", keylen) == 0)
 		rc = parse_poweroff(eq + 1, cfg);
+	else if (keylen == 15 && strncmp(tok, "godwit.disktest", keylen) == 0)
+		rc = parse_disktest(eq + 1, cfg);
 	else {
 		gw_say("cmdline: ignoring unknown parameter '%s'", tok);
 		return;

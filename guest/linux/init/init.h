@@ -35,6 +35,8 @@ struct gw_config {
 	unsigned dirty_size_mb; /* size of the dirtied region */
 	int have_poweroff;
 	int64_t poweroff_after_ns;
+	int have_disktest;
+	unsigned disktest_boots; /* reboot until this many boots wrote the disk */
 };
 
 /*
@@ -82,6 +84,9 @@ struct gw_server;
 struct gw_server *gw_server_open(struct gw_stats *stats, int port_offset);
 void gw_server_poll(struct gw_server *srv, int64_t timeout_ns);
 void gw_server_close(struct gw_server *srv);
+
+/* disk.c: godwit.disktest; 1 = reboot, 2 = power off, 0 = carry on. */
+int gw_disk_test(const struct gw_config *cfg);
 
 /* dirty.c: fork the memory workload; returns its pid, or -1. */
 pid_t gw_dirty_start(const struct gw_config *cfg, struct gw_stats *stats);

@@ -173,6 +173,18 @@ int main(int argc, char **argv)
 	else
 		gw_say("init: not PID 1: host test mode (no mounts, no network setup, ports +%d)",
 		       TEST_PORT_OFFSET);
+	if (pid1) {
+		int d = gw_disk_test(&cfg);
+		if (d == 1) {
+			gw_say("init: rebooting (godwit.disktest)");
+			sync();
+			reboot(RB_AUTOBOOT);
+			gw_say("init: reboot(RB_AUTOBOOT): %s; carrying on", strerror(errno));
+		} else if (d == 2) {
+			cfg.have_poweroff = 1;
+			cfg.poweroff_after_ns = 0;
+		}
+	}
 	dirty_pid = gw_dirty_start(&cfg, st);
 	srv = gw_server_open(st, pid1 ? 0 : TEST_PORT_OFFSET);
 	if (cfg.have_poweroff) {
