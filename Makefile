@@ -22,7 +22,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit isa guests demo bench bench-cpu clean
+.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu clean
 all: $(BUILD)/godwit-vmm
 
 $(BUILD)/obj/%.o: %.c
@@ -55,6 +55,11 @@ build/guest/sbi-hello.elf: guest/sbi-hello/hello.S guest/sbi-hello/link.ld
 
 guests: build/guest/demo.elf build/guest/sbi-hello.elf
 
+# the Linux guest: built outside the tree and cached by input hash (minutes
+# the first time, about a second after that)
+guest-linux:
+	@guest/linux/build.sh
+
 isa:
 	$(MAKE) -C tests/isa O=$(abspath build/isa)
 
@@ -64,7 +69,7 @@ deps:
 check: deps
 	$(MAKE) all unit
 	$(MAKE) BUILD=build/asan SAN=1 all unit
-	$(MAKE) isa guests
+	$(MAKE) isa guests guest-linux
 	@tests/run.sh
 
 demo: deps

@@ -49,6 +49,10 @@ echo "== firmware boot (OpenSBI -> S-mode payload)" >&2
 tests/boot/run.sh build/godwit-vmm boot | emit
 tests/boot/run.sh build/asan/godwit-vmm boot-asan | emit
 tests/boot/run.sh qemu boot-qemu | emit
+echo "== Linux guest" >&2
+tests/linux/run.sh build/godwit-vmm linux | emit
+tests/linux/run.sh build/asan/godwit-vmm linux-asan | emit
+tests/linux/run.sh qemu linux-qemu | emit
 echo "== ISA tests" >&2
 elfs=(build/isa/*.elf)
 if [ -e "${elfs[0]}" ]; then
