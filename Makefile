@@ -22,7 +22,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu clean
+.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot clean
 all: $(BUILD)/godwit-vmm
 
 $(BUILD)/obj/%.o: %.c
@@ -76,9 +76,18 @@ demo: deps
 	$(MAKE) all build/guest/demo.elf
 	@scripts/demo.sh
 
-bench bench-cpu: deps
+bench: deps
+	$(MAKE) all guest-linux
+	@bench/cpu.sh
+	@bench/boot.sh
+
+bench-cpu: deps
 	$(MAKE) all
 	@bench/cpu.sh
+
+bench-boot: deps
+	$(MAKE) all guest-linux
+	@bench/boot.sh
 
 clean:
 	rm -rf build
