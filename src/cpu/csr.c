@@ -193,6 +193,22 @@ int hart_csr_read(struct hart *h, uint32_t csr, uint64_t *val)
 	return pmp_read(h, csr, val);
 }
 
+/*
+ * The value CSRRS/CSRRC combine with rs1. For mip (and its sip view) that is
+ * the software-writable register alone: the spec has SEIP read as the OR of
+ * the software bit and the PLIC's line, but a read-modify-write must not
+ * copy the line into the software bit, or an external interrupt that was
+ * pending at that moment would stay pending forever.
+ */
+uint64_t hart_csr_rmw_base(const struct hart *h, uint32_t csr, uint64_t read_val)
+{
+	if (csr == CSR_MIP)
+		return h->s.mip;
+	if (csr == CSR_SIP)
+		return h->s.mip & h->s.mideleg;
+	return read_val;
+}
+
 static uint64_t legal_tvec(uint64_t val)
 {
 	if ((val & 3) >= 2)

@@ -514,13 +514,17 @@ L_SFENCE_VMA:
 	hart_tlb_flush(h);
 	END_BLOCK();
 
+	/* b_ is the value a read-modify-write builds on: for mip/sip only the
+	 * software-writable bits, never the device-driven levels (SEIP) */
 #define CSR_OP(src, do_write, newval)                                      \
 	do {                                                               \
-		uint64_t s_ = (src), o_ = 0;                               \
+		uint64_t s_ = (src), o_ = 0, b_;                           \
 		uint32_t c_ = (uint32_t)d->imm & 0xfff;                    \
 		SYNC();                                                    \
 		if (hart_csr_read(h, c_, &o_))                             \
 			goto illegal;                                      \
+		b_ = hart_csr_rmw_base(h, c_, o_);                         \
+		(void)b_;                                                  \
 		if ((do_write) && hart_csr_write(h, c_, (newval)))         \
 			goto illegal;                                      \
 		X[d->rd] = o_;                                             \
@@ -534,8 +538,8 @@ L_CSRRW:
 		END_BLOCK();
 	}
 	CSR_OP(RS1, 1, s_);
-L_CSRRS: CSR_OP(RS1, d->rs1 != 0, o_ | s_);
-L_CSRRC: CSR_OP(RS1, d->rs1 != 0, o_ & ~s_);
+L_CSRRS: CSR_OP(RS1, d->rs1 != 0, b_ | s_);
+L_CSRRC: CSR_OP(RS1, d->rs1 != 0, b_ & ~s_);
 L_CSRRWI:
 	if (d->rd == 32) {
 		SYNC();
@@ -544,8 +548,8 @@ L_CSRRWI:
 		END_BLOCK();
 	}
 	CSR_OP(d->rs1, 1, s_);
-L_CSRRSI: CSR_OP(d->rs1, d->rs1 != 0, o_ | s_);
-L_CSRRCI: CSR_OP(d->rs1, d->rs1 != 0, o_ & ~s_);
+L_CSRRSI: CSR_OP(d->rs1, d->rs1 != 0, b_ | s_);
+L_CSRRCI: CSR_OP(d->rs1, d->rs1 != 0, b_ & ~s_);
 
 L_LR_W: LR(int32_t, 4);
 L_LR_D: LR(int64_t, 8);

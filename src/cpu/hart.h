@@ -169,6 +169,7 @@ int hart_sret(struct hart *h);
 /* csr.c: return 0, or -1 for an illegal access (caller raises) */
 int hart_csr_read(struct hart *h, uint32_t csr, uint64_t *val);
 int hart_csr_write(struct hart *h, uint32_t csr, uint64_t val);
+uint64_t hart_csr_rmw_base(const struct hart *h, uint32_t csr, uint64_t read_val);
 void hart_set_mstatus(struct hart *h, uint64_t val);
 
 /* mmu.c: slow-path memory access. Return 0 or raise a trap and return -1. */

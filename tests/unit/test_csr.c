@@ -792,6 +792,37 @@ static void test_trap_sret_restores_and_honours_tsr(void **state)
 	assert_true(h->s.mstatus & MSTATUS_SIE);
 }
 
+/*
+ * Regression (a Linux guest hung in an interrupt storm): OpenSBI's
+ * `csrs mip, STIP` ran while the PLIC held SEIP high, and the
+ * read-modify-write copied the line into the software SEIP bit, so the
+ * external interrupt never went away. CSRRS/CSRRC on mip must build on the
+ * software-writable bits only.
+ */
+static void test_csr_mip_rmw_does_not_latch_device_seip(void **state)
+{
+	struct machine *m = *state;
+	struct hart *h = &m->hart;
+	static const uint32_t prog[] = {
+		0x02000293, /* li t0, 0x20 (STIP) */
+		0x3442a073, /* csrs mip, t0 */
+		0x3442b073, /* csrc mip, t0 */
+		0x0000006f, /* j . */
+	};
+
+	for (unsigned i = 0; i < sizeof(prog) / 4; i++)
+		um_w32(m, UM_DRAM + 4 * i, prog[i]);
+	h->s.pc = UM_DRAM;
+	hart_set_hw_irq(h, MIP_SEIP, true);
+	hart_run(h, 2); /* li, csrs */
+	assert_hex_equal(h->s.mip, MIP_STIP);
+	assert_hex_equal(hart_mip(h) & MIP_SEIP, MIP_SEIP); /* the line still reads */
+	hart_run(h, 1); /* csrc */
+	assert_hex_equal(h->s.mip, 0);
+	hart_set_hw_irq(h, MIP_SEIP, false);
+	assert_hex_equal(hart_mip(h), 0); /* nothing left pending */
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, um_setup, um_teardown)
 
 int main(void)
@@ -814,6 +845,7 @@ int main(void)
 		T(test_csr_minstret_mcycle_writable),
 		T(test_csr_hpm_counters_read_zero),
 		T(test_csr_mcountinhibit_consistent_with_counters),
+		T(test_csr_mip_rmw_does_not_latch_device_seip),
 		T(test_csr_unknown_csr_is_illegal),
 		T(test_trap_exception_to_m_saves_state),
 		T(test_trap_delegated_exception_goes_to_s),
