@@ -53,6 +53,9 @@ echo "== Linux guest" >&2
 tests/linux/run.sh build/godwit-vmm linux | emit
 tests/linux/run.sh build/asan/godwit-vmm linux-asan | emit
 tests/linux/run.sh qemu linux-qemu | emit
+tests/linux/net.sh build/godwit-vmm linux-net | emit
+tests/linux/net.sh build/asan/godwit-vmm linux-net-asan | emit
+tests/linux/net.sh qemu linux-net-qemu | emit
 echo "== ISA tests" >&2
 elfs=(build/isa/*.elf)
 if [ -e "${elfs[0]}" ]; then

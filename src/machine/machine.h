@@ -40,6 +40,7 @@
 #include "devices/rtc.h"
 #include "devices/uart.h"
 #include "devices/virtio_mmio.h"
+#include "net/netdev.h"
 
 #define VIRT_ROM_BASE 0x1000ull
 #define VIRT_ROM_SIZE 0xf000ull
@@ -109,6 +110,7 @@ struct dirty_log {
 
 #define MACHINE_MAX_DRIVES 8
 #define MACHINE_MAX_DEVICES 8
+#define MACHINE_MAX_NETDEVS 8
 
 /* -drive file=PATH,format=raw,id=ID[,if=none|virtio][,readonly=on] */
 struct drive_config {
@@ -137,6 +139,8 @@ struct machine_config {
 	int n_drives;
 	struct device_config devices[MACHINE_MAX_DEVICES];
 	int n_devices;
+	struct netdev_config netdevs[MACHINE_MAX_NETDEVS]; /* -netdev, plain data */
+	int n_netdevs;
 };
 
 struct machine {

@@ -10,6 +10,7 @@
  */
 #include "machine/machine.h"
 #include "devices/virtio_blk.h"
+#include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
 
 #include <stdio.h>
@@ -60,8 +61,50 @@ static int attach(struct machine *m, int slot, const struct machine_config *cfg,
 		m->slot_kind[slot] = DEVICE_VIRTIO_RNG;
 		return 0;
 	}
+	case DEVICE_VIRTIO_NET: {
+		const struct netdev_config *nc = NULL;
+		struct virtio_net *n;
+		struct netdev *nd;
+		uint8_t mac[6];
+		int idx = 0;
+
+		for (int i = 0; i < cfg->n_netdevs; i++)
+			if (!strcmp(cfg->netdevs[i].id, dev->netdev))
+				nc = &cfg->netdevs[i];
+		if (!nc) {
+			fprintf(stderr, "godwit-vmm: virtio-net: netdev '%s' not found\n", dev->netdev);
+			return -1;
+		}
+		if (dev->mac) {
+			if (virtio_net_parse_mac(dev->mac, mac, err, sizeof(err))) {
+				fprintf(stderr, "godwit-vmm: -device: %s\n", err);
+				return -1;
+			}
+		} else {
+			/* QEMU: 52:54:00:12:34:56, +1 per NIC without mac= */
+			for (const struct device_config *p = cfg->devices; p < dev; p++)
+				idx += p->kind == DEVICE_VIRTIO_NET && !p->mac;
+			virtio_net_default_mac(idx, mac);
+		}
+		if (netdev_open(nc, &nd, err, sizeof(err))) {
+			fprintf(stderr, "godwit-vmm: -netdev %s: %s\n", nc->id, err);
+			return -1;
+		}
+		n = calloc(1, sizeof(*n));
+		if (!n) {
+			netdev_close(nd);
+			return -1;
+		}
+		if (virtio_net_init(n, t, m, nd, mac, err, sizeof(err))) { /* closes nd */
+			fprintf(stderr, "godwit-vmm: %s\n", err);
+			free(n);
+			return -1;
+		}
+		m->slot_dev[slot] = n;
+		m->slot_kind[slot] = DEVICE_VIRTIO_NET;
+		return 0;
+	}
 	default:
-		fprintf(stderr, "godwit-vmm: virtio-net-device is not available yet\n");
 		return -1;
 	}
 }
@@ -102,6 +145,8 @@ void machine_slots_destroy(struct machine *m)
 			continue;
 		if (m->slot_kind[i] == DEVICE_VIRTIO_BLK)
 			virtio_blk_destroy(m->slot_dev[i]);
+		else if (m->slot_kind[i] == DEVICE_VIRTIO_NET)
+			virtio_net_destroy(m->slot_dev[i]);
 		free(m->slot_dev[i]);
 		m->slot_dev[i] = NULL;
 	}

@@ -18,9 +18,12 @@
  *       UDP: one frame per datagram, sent to udp=, received on localaddr=
  *       from anyone (as QEMU does).
  *
- * HOST is an IPv4 address, [IPv6] or a name, empty meaning any (0.0.0.0);
- * PORT is decimal 1..65535 (0 only for listen= and localaddr=: any free
- * port, see netdev_local_port()).
+ * HOST is an IPv4 address, [IPv6] or a name (IPv4 preferred, as QEMU's
+ * socket backend is IPv4-only); empty means any address for listen= and
+ * localaddr=, the local host for connect= and udp=. PORT is decimal
+ * 1..65535 (0 only for listen= and localaddr=: any free port, see
+ * netdev_local_port()). A listen= backend reports the link down until a
+ * peer connects.
  *
  * Everything is non-blocking and driven by the VMM's run loop through
  * netdev_poll_fill()/netdev_poll_events(); one thread, no locks. Memory is
@@ -96,7 +99,7 @@ struct netdev {
 	bool (*can_send)(struct netdev *nd);
 	int (*send)(struct netdev *nd, const struct iovec *iov, int iovcnt, size_t len);
 	ssize_t (*recv)(struct netdev *nd, void *buf, size_t len, bool may_read);
-	void (*close)(struct netdev *nd);
+	void (*close)(struct netdev *nd); /* also frees nd */
 };
 
 /*

@@ -770,6 +770,9 @@ static int open_listen(struct sock *s, const struct netdev_config *c, char *err,
 		snprintf(err, errlen, "listen=%s: %s", s->nd.name, strerror(errno));
 		return -1;
 	}
+	if (c->port == 0) /* an ephemeral port: name the one we got */
+		hostport_name(s->nd.name, sizeof(s->nd.name), c->host,
+			      (uint16_t)netdev_local_port(&s->nd));
 	s->nd.link_up = false; /* until a peer connects */
 	return 0;
 }

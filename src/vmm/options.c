@@ -3,6 +3,8 @@
  * is a one-line error naming it; nothing is started.
  */
 #include "vmm/options.h"
+#include "devices/virtio_net.h"
+#include "net/netdev.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +24,11 @@ static const char usage[] =
 	"  -drive file=PATH,format=raw,id=ID[,if=none|virtio][,readonly=on]\n"
 	"                       a raw disk image\n"
 	"  -device virtio-blk-device,drive=ID | virtio-rng-device\n"
+	"  -device virtio-net-device,netdev=ID[,mac=52:54:00:12:34:56]\n"
+	"  -netdev tap,id=ID,ifname=NAME[,script=no,downscript=no]\n"
+	"  -netdev socket,id=ID,listen=[HOST]:PORT | connect=HOST:PORT\n"
+	"  -netdev socket,id=ID,udp=HOST:PORT,localaddr=HOST:PORT\n"
+	"                       a network backend for virtio-net-device\n"
 	"  -qmp unix:PATH,server=on,wait=off   QMP control socket (QEMU protocol)\n"
 	"  -dirty-tracking on|off  keep a dirty-page log synced every 50 ms\n"
 	"                       (measures the cost migration's tracking adds)\n"
@@ -206,16 +213,62 @@ static int add_device(struct machine_config *cfg, const char *opt, const char *v
 		return bad(opt, "virtio-blk-device needs drive=ID");
 	if (d->kind == DEVICE_VIRTIO_NET && !d->netdev)
 		return bad(opt, "virtio-net-device needs netdev=ID");
+	if (d->mac) {
+		uint8_t mac[6];
+		char err[128];
+
+		if (d->kind != DEVICE_VIRTIO_NET)
+			return bad(opt, "mac= is only for virtio-net-device");
+		if (virtio_net_parse_mac(d->mac, mac, err, sizeof(err)))
+			return bad(opt, err);
+	}
 	return 0;
 }
 
-/* Every drive= names a -drive, and every drive is used at most once. */
+static int add_netdev(struct machine_config *cfg, const char *opt, const char *v)
+{
+	struct netdev_config *c;
+	char err[256];
+
+	if (cfg->n_netdevs >= MACHINE_MAX_NETDEVS)
+		return bad(opt, "too many netdevs");
+	c = &cfg->netdevs[cfg->n_netdevs];
+	if (netdev_parse(v, c, err, sizeof(err)))
+		return bad(opt, err);
+	for (int i = 0; i < cfg->n_netdevs; i++)
+		if (!strcmp(cfg->netdevs[i].id, c->id))
+			return bad(opt, "duplicate id");
+	cfg->n_netdevs++;
+	return 0;
+}
+
+/* Every drive= names a -drive, every netdev= a -netdev, and each is used
+ * at most once. */
 static int check_references(struct machine_config *cfg)
 {
+	bool net_used[MACHINE_MAX_NETDEVS] = { false };
+
 	for (int i = 0; i < cfg->n_devices; i++) {
 		struct device_config *d = &cfg->devices[i];
 		struct drive_config *drv;
 
+		if (d->kind == DEVICE_VIRTIO_NET) {
+			int k = 0;
+
+			while (k < cfg->n_netdevs && strcmp(cfg->netdevs[k].id, d->netdev))
+				k++;
+			if (k == cfg->n_netdevs) {
+				fprintf(stderr, "godwit-vmm: -device: netdev '%s' not found\n", d->netdev);
+				return -1;
+			}
+			if (net_used[k]) {
+				fprintf(stderr, "godwit-vmm: -device: netdev '%s' is already in use\n",
+					d->netdev);
+				return -1;
+			}
+			net_used[k] = true;
+			continue;
+		}
 		if (d->kind != DEVICE_VIRTIO_BLK)
 			continue;
 		drv = find_drive(cfg, d->drive);
@@ -272,7 +325,7 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 			   !strcmp(o, "-initrd") || !strcmp(o, "-append") || !strcmp(o, "-M") ||
 			   !strcmp(o, "-machine") || !strcmp(o, "-smp") ||
 			   !strcmp(o, "-dirty-tracking") || !strcmp(o, "-drive") ||
-			   !strcmp(o, "-device") || !strcmp(o, "-qmp")))
+			   !strcmp(o, "-device") || !strcmp(o, "-qmp") || !strcmp(o, "-netdev")))
 			return bad(o, "missing value");
 		if (!strcmp(o, "-m")) {
 			if (vmm_parse_size(v, &cfg->ram_size))
@@ -296,6 +349,9 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 				return -1;
 		} else if (!strcmp(o, "-device")) {
 			if (add_device(cfg, o, v))
+				return -1;
+		} else if (!strcmp(o, "-netdev")) {
+			if (add_netdev(cfg, o, v))
 				return -1;
 		} else if (!strcmp(o, "-qmp")) {
 			cfg->qmp = v;
