@@ -73,7 +73,7 @@ check: deps
 	@tests/run.sh
 
 demo: deps
-	$(MAKE) all build/guest/demo.elf
+	$(MAKE) all guests guest-linux
 	@scripts/demo.sh
 
 bench: deps
