@@ -50,6 +50,15 @@ else
 	fail heartbeat-clock-monotonic "guest monotonic clock jumped or went back"
 fi
 
+# the memory workload (used by the migration tests) dirties and verifies
+vm "godwit.dirty=20,32 godwit.poweroff_after=3"
+rc=$?
+oks=$(grep -c 'verify OK' "$TMP/out")
+if [ $rc -ne 0 ]; then fail memory-workload "exit status $rc"
+elif grep -q 'verify FAIL' "$TMP/out"; then fail memory-workload "the guest's checksum failed"
+elif [ "$oks" -lt 1 ]; then fail memory-workload "no 'verify OK' progress line"
+else echo "PASS $LABEL/memory-workload"; fi
+
 # 2. a file on virtio-blk (ext2) survives a guest reboot
 mke2fs -q -F -t ext2 "$TMP/disk.img" 8M >/dev/null 2>&1
 vm "godwit.disktest=2" -drive file="$TMP/disk.img",format=raw,id=hd0 \
