@@ -25,6 +25,7 @@ unit_suite() { # build-dir label
 		out=$(CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$bin" 2>&1)
 		rc=$?
 		printf '%s\n' "$out" | awk -v p="$label/$name" '
+			/^(not )?ok [0-9]+ # SKIP / { print "SKIP " p "/" $NF ": skipped by the test"; n++; next }
 			/^ok [0-9]+ - / { sub(/^ok [0-9]+ - /, ""); print "PASS " p "/" $0; n++ }
 			/^not ok [0-9]+ - / { sub(/^not ok [0-9]+ - /, ""); print "FAIL " p "/" $0; n++ }
 			END { if (n == 0) print "FAIL " p ": no test results" }'

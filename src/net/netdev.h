@@ -179,4 +179,17 @@ int netdev_tap_open(const struct netdev_config *c, struct netdev **out,
 int netdev_socket_open(const struct netdev_config *c, struct netdev **out,
 		       char *err, size_t errlen);
 
+/* The poll entry of a backend with one fd (tap, UDP): POLLIN only while
+ * the device wants frames. Returns the number of pollfds used. */
+static inline int netdev_fill_one(const struct netdev *nd, struct pollfd *fds,
+				  int max, bool want_rx)
+{
+	if (nd->fd < 0 || max < 1)
+		return 0;
+	fds[0].fd = nd->fd;
+	fds[0].events = want_rx ? POLLIN : 0;
+	fds[0].revents = 0;
+	return 1;
+}
+
 #endif

@@ -40,12 +40,7 @@ static bool fatal(int err)
 static int tap_poll_fill(struct netdev *nd, struct pollfd *fds, int max,
 			 bool want_rx)
 {
-	if (nd->fd < 0 || max < 1)
-		return 0;
-	fds[0].fd = nd->fd;
-	fds[0].events = want_rx ? POLLIN : 0;
-	fds[0].revents = 0;
-	return 1;
+	return netdev_fill_one(nd, fds, max, want_rx);
 }
 
 static unsigned tap_poll_events(struct netdev *nd, const struct pollfd *fds,
