@@ -159,6 +159,8 @@ void machine_request_reset(struct machine *m)
  * decoded code is dropped. Guest time (CLINT, RTC offsets) goes on, disks
  * and their backends stay open, RAM outside the images keeps its contents.
  */
+static void power_on_devices(struct machine *m, int in_fd, int out_fd);
+
 int machine_reset(struct machine *m)
 {
 	int64_t clint_offset = m->clint.s.time_offset;
@@ -170,14 +172,8 @@ int machine_reset(struct machine *m)
 	m->resets++;
 	machine_code_flush_all(m);
 	hart_reset(&m->hart, m, VIRT_ROM_BASE);
-	clint_init(&m->clint, &m->hart);
+	power_on_devices(m, in_fd, out_fd);
 	m->clint.s.time_offset = clint_offset;
-	plic_init(&m->plic, &m->hart);
-	uart_init(&m->uart, in_fd, out_fd);
-	m->uart.set_irq = plic_set_irq;
-	m->uart.irq_opaque = &m->plic;
-	m->uart.irq = VIRT_UART_IRQ;
-	rtc_init(&m->rtc, plic_set_irq, &m->plic, VIRT_RTC_IRQ);
 	m->rtc.s.time_offset = rtc_offset;
 	for (int i = 0; i < VIRT_VIRTIO_COUNT; i++)
 		virtio_mmio_write(&m->vio[i], VIRTIO_MMIO_STATUS, 4, 0);
@@ -239,6 +235,19 @@ static void rtc_tick(void *opaque)
 	rtc_update(opaque);
 }
 
+/* The board's fixed devices in their power-on state, wired to the PLIC
+ * (used at start and by a warm reset). */
+static void power_on_devices(struct machine *m, int in_fd, int out_fd)
+{
+	clint_init(&m->clint, &m->hart);
+	plic_init(&m->plic, &m->hart);
+	uart_init(&m->uart, in_fd, out_fd);
+	m->uart.set_irq = plic_set_irq;
+	m->uart.irq_opaque = &m->plic;
+	m->uart.irq = VIRT_UART_IRQ;
+	rtc_init(&m->rtc, plic_set_irq, &m->plic, VIRT_RTC_IRQ);
+}
+
 static int add_devices(struct machine *m)
 {
 	const struct mmio_region regs[] = {
@@ -255,13 +264,7 @@ static int add_devices(struct machine *m)
 	};
 	const struct machine_timer_src rtc_timer = { rtc_ns_until, rtc_tick, &m->rtc };
 
-	clint_init(&m->clint, &m->hart);
-	plic_init(&m->plic, &m->hart);
-	uart_init(&m->uart, STDIN_FILENO, STDOUT_FILENO);
-	m->uart.set_irq = plic_set_irq;
-	m->uart.irq_opaque = &m->plic;
-	m->uart.irq = VIRT_UART_IRQ;
-	rtc_init(&m->rtc, plic_set_irq, &m->plic, VIRT_RTC_IRQ);
+	power_on_devices(m, STDIN_FILENO, STDOUT_FILENO);
 	finisher_init(&m->finisher, m);
 	m->has_plic = true;
 	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
