@@ -15,15 +15,17 @@ CFLAGS_OPT := -O2
 LDFLAGS_SAN :=
 endif
 CFLAGS += $(CFLAGS_COMMON) $(CFLAGS_OPT)
-LDLIBS := -lfdt -ljansson -lpthread -lm
+LDLIBS := -lfdt -ljansson -lxxhash -lpthread -lm
 
-LIB_SRCS := $(filter-out src/vmm/main.c,$(shell find src -name '*.c' | sort))
+LIB_SRCS := $(filter-out src/vmm/main.c src/cli/%,$(shell find src -name '*.c' | sort))
+CLI_SRCS := $(sort $(wildcard src/cli/*.c))
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot clean
-all: $(BUILD)/godwit-vmm
+all: $(BUILD)/godwit-vmm $(BUILD)/godwit
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -34,6 +36,10 @@ $(BUILD)/libgodwit.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/godwit-vmm: $(BUILD)/obj/src/vmm/main.o $(BUILD)/libgodwit.a
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(LDLIBS)
+
+# the command line (src/cli): talks QMP to VMMs
+$(BUILD)/godwit: $(CLI_OBJS) $(BUILD)/libgodwit.a
 	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgodwit.a
@@ -53,7 +59,12 @@ build/guest/sbi-hello.elf: guest/sbi-hello/hello.S guest/sbi-hello/link.ld
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_CFLAGS) -T guest/sbi-hello/link.ld -o $@ guest/sbi-hello/hello.S
 
-guests: build/guest/demo.elf build/guest/sbi-hello.elf
+MIGTEST_SRCS := $(addprefix guest/migtest/,start.S main.c args.c clock.c fdt.c out.c region.c)
+build/guest/migtest.elf: $(MIGTEST_SRCS) guest/migtest/migtest.h guest/migtest/link.ld
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -T guest/migtest/link.ld -o $@ $(MIGTEST_SRCS)
+
+guests: build/guest/demo.elf build/guest/sbi-hello.elf build/guest/migtest.elf
 
 # the Linux guest: built outside the tree and cached by input hash (minutes
 # the first time, about a second after that)
@@ -92,4 +103,4 @@ bench-boot: deps
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/obj/src/vmm/main.d $(UNIT_BINS:=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(BUILD)/obj/src/vmm/main.d $(UNIT_BINS:=.d)

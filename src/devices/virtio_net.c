@@ -197,7 +197,9 @@ static int net_fill(void *opaque, struct pollfd *fds, int max)
 {
 	struct virtio_net *n = opaque;
 
-	if (!n->nd)
+	/* a paused VM's RAM must not change (migration copies it): no RX, and
+	 * no TX completion either, until it runs again */
+	if (!n->nd || n->m->paused)
 		return 0;
 	n->rx_polled = rx_ready(n);
 	return netdev_poll_fill(n->nd, fds, max, n->rx_polled);

@@ -82,7 +82,9 @@ void machine_code_flush_all(struct machine *m)
 {
 	struct mem_range *ranges[2] = { &m->ram, &m->rom };
 
-	for (int k = 0; k < 2; k++) {
+	/* n_dpages counts every page decoded since the last flush: none means
+	 * there is nothing to free (and the table need not be touched) */
+	for (int k = 0; k < 2 && m->n_dpages; k++) {
 		uint64_t pages = ranges[k]->size >> HART_PAGE_SHIFT;
 		for (uint64_t i = 0; i < pages; i++) {
 			free(ranges[k]->code[i]);
@@ -276,6 +278,7 @@ static int add_devices(struct machine *m)
 int machine_init(struct machine *m, const struct machine_config *cfg)
 {
 	memset(m, 0, sizeof(*m));
+	m->call_fd = -1;
 	if (cfg->ram_size < (1ull << 20) || (cfg->ram_size & (HART_PAGE_SIZE - 1))) {
 		fprintf(stderr, "godwit-vmm: RAM size must be a multiple of 4 KiB and at least 1 MiB\n");
 		return -1;
@@ -291,7 +294,8 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 		goto out_ram;
 	}
 	hart_reset(&m->hart, m, VIRT_ROM_BASE);
-	if (machine_runloop_init(m) || add_devices(m) || machine_slots_init(m, cfg))
+	if (machine_runloop_init(m) || machine_call_init(m) || add_devices(m) ||
+	    machine_slots_init(m, cfg))
 		goto out_slots;
 	m->cfg = cfg;
 	if (boot_load(m, cfg))
@@ -299,6 +303,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 	return 0;
 out_slots:
 	machine_slots_destroy(m);
+	machine_call_destroy(m);
 	free_range(&m->rom);
 out_ram:
 	free_range(&m->ram);
@@ -310,6 +315,7 @@ void machine_destroy(struct machine *m)
 	for (int i = 0; i < MACHINE_MAX_DIRTY; i++)
 		machine_dirty_stop(m, i);
 	machine_slots_destroy(m);
+	machine_call_destroy(m);
 	free_range(&m->rom);
 	free_range(&m->ram);
 }

@@ -135,6 +135,8 @@ struct machine_config {
 	const char *append;
 	const char *qmp;      /* -qmp spec, or NULL */
 	bool dirty_tracking;  /* benchmark aid: keep a dirty log and sync it */
+	const char *incoming; /* -incoming: "tcp:HOST:PORT", "defer" or NULL */
+	bool start_paused;    /* -S */
 	struct drive_config drives[MACHINE_MAX_DRIVES];
 	int n_drives;
 	struct device_config devices[MACHINE_MAX_DEVICES];
@@ -184,6 +186,16 @@ struct machine {
 	bool reset_requested;
 	uint64_t resets;
 
+	/* calls from other threads, run on the vCPU thread (vcpu_call.c) */
+	int call_fd; /* eventfd that wakes the run loop, -1 if none */
+	pthread_mutex_t call_lock;
+	pthread_cond_t call_done;
+	void (*call_fn)(struct machine *m, void *arg); /* pending, or NULL */
+	void *call_arg;
+	uint64_t call_seq, call_finished;
+	/* vCPU throttle in percent of wall time taken away (auto-converge) */
+	volatile int throttle_pct;
+
 	/* run control */
 	volatile int stop_requested;
 	bool exited;
@@ -208,6 +220,16 @@ void machine_request_exit(struct machine *m, int code);
 void machine_request_reset(struct machine *m);
 int machine_reset(struct machine *m);
 int machine_add_mmio(struct machine *m, const struct mmio_region *r);
+
+/* vcpu_call.c: another thread runs fn(m, arg) on the vCPU thread between
+ * slices (waking the loop if it sleeps) and waits until it has returned.
+ * Returns 0, or -1 if the run loop has ended and fn did not run. Calls
+ * are serialised; fn must not call machine_call itself. */
+int machine_call_init(struct machine *m);
+int machine_call(struct machine *m, void (*fn)(struct machine *m, void *arg), void *arg);
+void machine_call_serve(struct machine *m);   /* run loop only */
+void machine_call_shutdown(struct machine *m); /* run loop ended: fail calls */
+void machine_call_destroy(struct machine *m);
 
 /* Guest physical memory */
 struct mem_range *machine_range(struct machine *m, uint64_t pa);

@@ -77,7 +77,7 @@ static int console_fill(void *opaque, struct pollfd *fds, int max)
 {
 	struct machine *m = opaque;
 
-	if (max < 1 || m->uart.in_fd < 0 || !uart_can_receive(&m->uart))
+	if (max < 1 || m->uart.in_fd < 0 || m->paused || !uart_can_receive(&m->uart))
 		return 0;
 	fds[0].fd = m->uart.in_fd;
 	fds[0].events = POLLIN;
@@ -192,10 +192,42 @@ static bool must_sleep(struct machine *m)
 	return !hart_interrupt_pending(&m->hart);
 }
 
+/* Auto-converge: with throttle p%, every slice that ran t ns is followed by
+ * t*p/(100-p) ns in which the hart does not run (events are still served). */
+static void throttle_account(struct machine *m, uint64_t t0, uint64_t *until)
+{
+	int p = m->throttle_pct;
+	uint64_t t1;
+
+	if (p <= 0)
+		return;
+	if (p > 99)
+		p = 99;
+	t1 = machine_now_ns();
+	*until = t1 + (t1 - t0) * (uint64_t)p / (uint64_t)(100 - p);
+}
+
+/* Still inside a throttle pause: sleep in poll() (at most until its end)
+ * and tell the caller to go round the loop again. */
+static bool throttled(struct machine *m, uint64_t *until)
+{
+	uint64_t now = machine_now_ns(), ms;
+
+	if (m->throttle_pct <= 0 || now >= *until) {
+		*until = 0;
+		return false;
+	}
+	ms = (*until - now + 999999) / 1000000;
+	if (ms > MAX_SLEEP_MS)
+		ms = MAX_SLEEP_MS;
+	serve_events(m, (int)ms);
+	return true;
+}
+
 int machine_run(struct machine *m, const struct machine_config *cfg)
 {
 	uint64_t start_ns = machine_now_ns(), next_sync = start_ns + DIRTY_SYNC_NS;
-	uint64_t *scratch = NULL;
+	uint64_t *scratch = NULL, throttle_until = 0;
 	int dirty_id = -1;
 
 	if (cfg->dirty_tracking) {
@@ -217,10 +249,17 @@ int machine_run(struct machine *m, const struct machine_config *cfg)
 		}
 		if (m->stop_requested)
 			break;
+		if (__atomic_load_n(&m->call_fn, __ATOMIC_ACQUIRE))
+			machine_call_serve(m);
 		update_timers(m);
 		serve_events(m, 0);
-		if (!m->paused)
+		if (!m->paused && throttled(m, &throttle_until))
+			continue;
+		if (!m->paused) {
+			uint64_t t0 = machine_now_ns();
 			hart_run(&m->hart, MACHINE_SLICE);
+			throttle_account(m, t0, &throttle_until);
+		}
 		if (dirty_id >= 0 && machine_now_ns() >= next_sync) {
 			machine_dirty_sync(m, dirty_id, scratch);
 			next_sync = machine_now_ns() + DIRTY_SYNC_NS;
@@ -228,6 +267,7 @@ int machine_run(struct machine *m, const struct machine_config *cfg)
 		if (must_sleep(m))
 			serve_events(m, sleep_budget_ms(m));
 	}
+	machine_call_shutdown(m);
 	if (getenv("GODWIT_STATS")) {
 		double secs = (double)(machine_now_ns() - start_ns) / 1e9;
 		fprintf(stderr, "godwit-vmm: %llu instructions in %.3f s (%.1f MIPS), %zu code pages\n",

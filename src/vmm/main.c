@@ -6,6 +6,8 @@
  * Console escape (terminal only): Ctrl-A x quits, as in QEMU.
  */
 #include "machine/machine.h"
+#include "migration/migration.h"
+#include "vmm/commands.h"
 #include "vmm/options.h"
 #include "vmm/qmp.h"
 
@@ -18,6 +20,7 @@
 
 static struct machine vm;
 static struct qmp qmp;
+static struct migration mig;
 static bool qmp_sent_shutdown;
 static struct termios saved_tty;
 static int tty_raw;
@@ -54,20 +57,72 @@ static const char *vm_status(void *opaque, bool *running)
 {
 	struct machine *m = opaque;
 
+	const char *ms = migration_runstate(&mig);
+
 	*running = !m->paused && !m->stop_requested;
 	if (m->stop_requested)
 		return "shutdown";
+	if (ms) {
+		*running = false;
+		return ms;
+	}
 	return m->paused ? "paused" : "running";
 }
 
 static void vm_stop(void *opaque)
 {
-	machine_set_paused(opaque, true);
+	if (!migration_set_autostart(&mig, false)) /* inmigrate: stay paused after */
+		machine_set_paused(opaque, true);
 }
 
 static void vm_cont(void *opaque)
 {
-	machine_set_paused(opaque, false);
+	if (!migration_set_autostart(&mig, true)) /* inmigrate: run once it arrives */
+		machine_set_paused(opaque, false);
+}
+
+static int vm_command(void *opaque, const char *name, json_t *args, json_t **ret,
+		      char *err, size_t errlen)
+{
+	return vmm_command(opaque, &mig, name, args, ret, err, errlen);
+}
+
+/* Migration hooks, on the run-loop thread. */
+static void mig_event(void *opaque, const char *status)
+{
+	qmp_event(opaque, "MIGRATION", json_pack("{s:s}", "status", status));
+}
+
+static void mig_stopped(void *opaque)
+{
+	qmp_event(opaque, "STOP", NULL);
+}
+
+static void mig_resumed(void *opaque)
+{
+	qmp_event(opaque, "RESUME", NULL);
+}
+
+/* -incoming / -S: the VM starts paused; an incoming migration may listen now. */
+static int migration_open(const struct machine_config *cfg)
+{
+	const struct mig_hooks hooks = { &qmp, mig_event, mig_stopped, mig_resumed };
+	char err[256];
+
+	if (migration_init(&mig, &vm, &hooks)) {
+		fprintf(stderr, "godwit-vmm: cannot set up migration\n");
+		return -1;
+	}
+	if (cfg->start_paused || cfg->incoming)
+		machine_set_paused(&vm, true);
+	if (!cfg->incoming)
+		return 0;
+	migration_expect_incoming(&mig, !cfg->start_paused);
+	if (strcmp(cfg->incoming, "defer") && migration_incoming(&mig, cfg->incoming, err, sizeof(err))) {
+		fprintf(stderr, "godwit-vmm: -incoming: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 static void vm_quit(void *opaque)
@@ -90,7 +145,8 @@ static void qmp_serve(void *opaque, const struct pollfd *fds, int n)
 
 static int control_open(const struct machine_config *cfg)
 {
-	static const struct qmp_ops ops = { &vm, vm_status, vm_stop, vm_cont, vm_quit, NULL };
+	static const struct qmp_ops ops = { &vm, vm_status, vm_stop, vm_cont, vm_quit, NULL,
+					    vmm_extra_commands, vm_command };
 	const struct machine_poll_src src = { qmp_fill, qmp_serve, &qmp };
 
 	if (!cfg->qmp)
@@ -135,7 +191,9 @@ int main(int argc, char **argv)
 		vmm_options_free(&cfg);
 		return 1;
 	}
-	if (control_open(&cfg)) {
+	if (control_open(&cfg) || migration_open(&cfg)) {
+		migration_destroy(&mig);
+		qmp_close(&qmp);
 		machine_destroy(&vm);
 		vmm_options_free(&cfg);
 		return 1;
@@ -147,6 +205,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	raw_tty();
 	r = machine_run(&vm, &cfg);
+	migration_destroy(&mig); /* joins a migration thread before the VM goes */
 	control_close((int)got_signal);
 	restore_tty();
 	if (got_signal) {

@@ -30,6 +30,10 @@ static const char usage[] =
 	"  -netdev socket,id=ID,udp=HOST:PORT,localaddr=HOST:PORT\n"
 	"                       a network backend for virtio-net-device\n"
 	"  -qmp unix:PATH,server=on,wait=off   QMP control socket (QEMU protocol)\n"
+	"  -incoming tcp:[HOST]:PORT | defer\n"
+	"                       wait for a live migration (defer: until the QMP\n"
+	"                       command migrate-incoming names the address)\n"
+	"  -S                   do not start the guest (QMP cont starts it)\n"
 	"  -dirty-tracking on|off  keep a dirty-page log synced every 50 ms\n"
 	"                       (measures the cost migration's tracking adds)\n"
 	"  -h, --help           this text\n"
@@ -321,11 +325,16 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 		}
 		if (!strcmp(o, "-nographic"))
 			continue;
+		if (!strcmp(o, "-S")) {
+			cfg->start_paused = true;
+			continue;
+		}
 		if (!v && (!strcmp(o, "-m") || !strcmp(o, "-bios") || !strcmp(o, "-kernel") ||
 			   !strcmp(o, "-initrd") || !strcmp(o, "-append") || !strcmp(o, "-M") ||
 			   !strcmp(o, "-machine") || !strcmp(o, "-smp") ||
 			   !strcmp(o, "-dirty-tracking") || !strcmp(o, "-drive") ||
-			   !strcmp(o, "-device") || !strcmp(o, "-qmp") || !strcmp(o, "-netdev")))
+			   !strcmp(o, "-device") || !strcmp(o, "-qmp") || !strcmp(o, "-netdev") ||
+			   !strcmp(o, "-incoming")))
 			return bad(o, "missing value");
 		if (!strcmp(o, "-m")) {
 			if (vmm_parse_size(v, &cfg->ram_size))
@@ -355,6 +364,10 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 				return -1;
 		} else if (!strcmp(o, "-qmp")) {
 			cfg->qmp = v;
+		} else if (!strcmp(o, "-incoming")) {
+			if (strcmp(v, "defer") && strncmp(v, "tcp:", 4))
+				return bad(o, "expected tcp:[HOST]:PORT or defer");
+			cfg->incoming = v;
 		} else if (!strcmp(o, "-dirty-tracking")) {
 			if (!strcmp(v, "on"))
 				cfg->dirty_tracking = true;

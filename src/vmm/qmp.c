@@ -340,6 +340,11 @@ static void cmd_cont(struct qmp *q, struct qmp_client *c, json_t *args, json_t *
 		send_error(c, GENERIC_ERROR, id, "Migration is not finished yet");
 		return;
 	}
+	if (!strcmp(st, "postmigrate")) { /* godwit: never run in two places */
+		send_error(c, GENERIC_ERROR, id,
+			   "The VM has migrated to another host and runs there");
+		return;
+	}
 	if (!running && strcmp(st, "suspended") && q->ops.cont) {
 		q->ops.cont(q->ops.opaque);
 		run_status(q, &running);
@@ -398,13 +403,37 @@ static void cmd_query_commands(struct qmp *q, struct qmp_client *c, json_t *args
 {
 	json_t *list;
 
-	(void)q;
 	if (!no_arguments(c, args, id))
 		return;
 	list = json_array();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		json_array_append_new(list, json_pack("{s:s}", "name", commands[i].name));
+	for (size_t i = 0; q->ops.extra && q->ops.extra[i]; i++)
+		json_array_append_new(list, json_pack("{s:s}", "name", q->ops.extra[i]));
 	send_return(c, list, id);
+}
+
+static bool extra_command(struct qmp *q, const char *name)
+{
+	for (size_t i = 0; q->ops.command && q->ops.extra && q->ops.extra[i]; i++)
+		if (!strcmp(q->ops.extra[i], name))
+			return true;
+	return false;
+}
+
+static void run_extra(struct qmp *q, struct qmp_client *c, const char *name,
+		      json_t *args, json_t *id)
+{
+	char err[512] = "";
+	json_t *ret = NULL, *empty = NULL;
+
+	if (!args)
+		args = empty = json_object();
+	if (q->ops.command(q->ops.opaque, name, args, &ret, err, sizeof(err)))
+		send_error(c, GENERIC_ERROR, id, "%s", err[0] ? err : "failed");
+	else
+		send_return(c, ret, id);
+	json_decref(empty);
 }
 
 /* One parsed input value: check it as QEMU's qmp_dispatch() does, then run. */
@@ -446,6 +475,10 @@ static void handle_request(struct qmp *q, struct qmp_client *c, json_t *req)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(commands[i].name, name) && (c->command_mode || commands[i].negotiation))
 			cmd = &commands[i];
+	if (!cmd && c->command_mode && extra_command(q, name)) {
+		run_extra(q, c, name, json_object_get(req, "arguments"), id);
+		return;
+	}
 	if (!cmd) {
 		if (c->command_mode)
 			send_error(c, COMMAND_NOT_FOUND, id, "The command %s has not been found", name);

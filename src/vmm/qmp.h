@@ -50,6 +50,13 @@ struct qmp_ops {
 	void (*cont)(void *opaque);      /* resume; the server emits RESUME */
 	void (*quit)(void *opaque);      /* exit the VMM after replying */
 	void (*powerdown)(void *opaque); /* guest-visible power button, if any */
+	/* Commands the VMM implements itself (migration, memory dump), listed
+	 * in `extra` (NULL-terminated). command() runs one: it returns 0 with
+	 * *ret set (NULL for an empty return) or -1 with a message in err
+	 * (sent as GenericError). */
+	const char *const *extra;
+	int (*command)(void *opaque, const char *name, json_t *args, json_t **ret,
+		       char *err, size_t errlen);
 };
 
 struct qmp_client {

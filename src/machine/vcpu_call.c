@@ -1,0 +1,143 @@
+/*
+ * vcpu_call.c - run a function on the vCPU thread from another thread.
+ *
+ * The run loop owns the hart and every device, so a migration thread that
+ * needs to sync the dirty log, stop the VM or load device state asks the
+ * loop to do it: machine_call() posts (fn, arg), wakes the loop through an
+ * eventfd and waits on a condition variable until the loop has run fn
+ * between two slices. The loop may be busy in a slice for up to one slice
+ * (about a millisecond) before it notices.
+ *
+ * Invariants: at most one call is pending (callers are serialised by
+ * call_lock and wait for their own call to finish); once the loop has
+ * ended (machine_call_shutdown) every pending and future call returns -1
+ * without running, so no caller waits forever.
+ */
+#include "machine/machine.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+static bool call_closed(const struct machine *m)
+{
+	return m->call_fd == -2;
+}
+
+static int call_fill(void *opaque, struct pollfd *fds, int max)
+{
+	struct machine *m = opaque;
+
+	if (max < 1 || m->call_fd < 0)
+		return 0;
+	fds[0].fd = m->call_fd;
+	fds[0].events = POLLIN;
+	return 1;
+}
+
+static void call_dispatch(void *opaque, const struct pollfd *fds, int n)
+{
+	struct machine *m = opaque;
+	uint64_t v;
+
+	if (n >= 1 && (fds[0].revents & POLLIN))
+		if (read(m->call_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			return;
+	machine_call_serve(m);
+}
+
+int machine_call_init(struct machine *m)
+{
+	const struct machine_poll_src src = { call_fill, call_dispatch, m };
+
+	m->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (m->call_fd < 0)
+		return -1;
+	if (pthread_mutex_init(&m->call_lock, NULL))
+		goto out_fd;
+	if (pthread_cond_init(&m->call_done, NULL))
+		goto out_mutex;
+	if (machine_poll_add(m, &src))
+		goto out_cond;
+	return 0;
+out_cond:
+	pthread_cond_destroy(&m->call_done);
+out_mutex:
+	pthread_mutex_destroy(&m->call_lock);
+out_fd:
+	close(m->call_fd);
+	m->call_fd = -1;
+	return -1;
+}
+
+void machine_call_destroy(struct machine *m)
+{
+	if (m->call_fd == -1)
+		return;
+	if (m->call_fd >= 0)
+		close(m->call_fd);
+	m->call_fd = -1;
+	pthread_cond_destroy(&m->call_done);
+	pthread_mutex_destroy(&m->call_lock);
+}
+
+int machine_call(struct machine *m, void (*fn)(struct machine *m, void *arg), void *arg)
+{
+	uint64_t one = 1, seq;
+	int r = 0;
+
+	if (m->call_fd == -1)
+		return -1;
+	pthread_mutex_lock(&m->call_lock);
+	while (m->call_fn && !call_closed(m)) /* another caller's call */
+		pthread_cond_wait(&m->call_done, &m->call_lock);
+	if (call_closed(m)) {
+		pthread_mutex_unlock(&m->call_lock);
+		return -1;
+	}
+	m->call_fn = fn;
+	m->call_arg = arg;
+	seq = ++m->call_seq;
+	if (write(m->call_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		r = -1; /* cannot happen with an eventfd; the loop polls anyway */
+	while (m->call_finished < seq && !call_closed(m))
+		pthread_cond_wait(&m->call_done, &m->call_lock);
+	if (m->call_finished < seq)
+		r = -1;
+	pthread_mutex_unlock(&m->call_lock);
+	return r;
+}
+
+void machine_call_serve(struct machine *m)
+{
+	void (*fn)(struct machine *, void *);
+	void *arg;
+
+	if (m->call_fd < 0)
+		return;
+	pthread_mutex_lock(&m->call_lock);
+	fn = m->call_fn;
+	arg = m->call_arg;
+	pthread_mutex_unlock(&m->call_lock);
+	if (!fn)
+		return;
+	fn(m, arg); /* without the lock: fn may take its time */
+	pthread_mutex_lock(&m->call_lock);
+	m->call_fn = NULL;
+	m->call_finished = m->call_seq;
+	pthread_cond_broadcast(&m->call_done);
+	pthread_mutex_unlock(&m->call_lock);
+}
+
+void machine_call_shutdown(struct machine *m)
+{
+	if (m->call_fd < 0)
+		return;
+	pthread_mutex_lock(&m->call_lock);
+	close(m->call_fd);
+	m->call_fd = -2;
+	m->call_fn = NULL;
+	pthread_cond_broadcast(&m->call_done);
+	pthread_mutex_unlock(&m->call_lock);
+}

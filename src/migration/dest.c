@@ -1,0 +1,340 @@
+/*
+ * dest.c - the receiving side of a live migration, on its own thread:
+ * accept one connection, check the source's machine description, write
+ * RAM as it arrives, load and verify the device state on the run-loop
+ * thread, ACK, and run the VM only when the source's COMMIT arrives.
+ *
+ * Invariants: the VM stays paused (runstate inmigrate) until COMMIT. Any
+ * failure - a corrupt or truncated stream, a refused configuration, a
+ * device state that does not validate, the source aborting or vanishing,
+ * no COMMIT after the ACK - ends this process with a one-line error and
+ * exit status 1: a half-received VM never runs. The stream is hostile
+ * input: every length is bounded before anything is allocated or read.
+ */
+#include "migration/migration.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "migration/config.h"
+#include "migration/devstate.h"
+#include "migration/ram.h"
+#include "migration/stream.h"
+
+#define IDLE_MS 30000
+#define JSON_MAX 65536
+#define DEVSTATE_MAX (4u << 20)
+
+struct dst {
+	struct migration *mig;
+	struct machine *m;
+	struct mig_chan ch;
+	struct ram_receiver rr;
+	uint8_t *dev;
+	uint32_t dev_len;
+	char load_err[256];
+	int load_rc;
+	bool run;
+};
+
+static void cb_load(struct machine *m, void *arg)
+{
+	struct dst *d = arg;
+
+	mig_trace("dst", "load start");
+	d->load_rc = devstate_load(m, d->dev, d->dev_len, d->load_err, sizeof(d->load_err));
+	mig_trace("dst", "load done");
+}
+
+static void cb_start(struct machine *m, void *arg)
+{
+	struct dst *d = arg;
+	struct migration *mig = d->mig;
+
+	mig->incoming_pending = false;
+	if (d->run && mig->autostart && !m->exited) {
+		m->paused = false;
+		if (mig->hooks.resumed)
+			mig->hooks.resumed(mig->hooks.opaque);
+	}
+	mig_schedule_announce(mig);
+}
+
+static void cb_exit(struct machine *m, void *arg)
+{
+	(void)arg;
+	machine_request_exit(m, 1);
+}
+
+static int send_answer(struct dst *d, uint16_t type, const char *error)
+{
+	json_t *j = error ? json_pack("{s:b, s:s}", "ok", 0, "error", error)
+			  : json_pack("{s:b}", "ok", 1);
+	char *s = json_dumps(j, JSON_COMPACT);
+	int r = s ? mig_send_buf(&d->ch, type, 1, s, strlen(s)) : -1;
+
+	free(s);
+	json_decref(j);
+	return r;
+}
+
+static int fail(struct dst *d, const char *msg)
+{
+	snprintf(d->ch.err, sizeof(d->ch.err), "%s", msg);
+	return -1;
+}
+
+/* Parse a JSON section payload; NULL (and an error) if it is not an object. */
+static json_t *payload_json(struct dst *d, const uint8_t *p, const char *what)
+{
+	json_error_t je;
+	json_t *j = json_loads((const char *)p, JSON_REJECT_DUPLICATES, &je);
+
+	if (!json_is_object(j)) {
+		json_decref(j);
+		snprintf(d->ch.err, sizeof(d->ch.err), "stream corrupt: %s is not a JSON object", what);
+		return NULL;
+	}
+	return j;
+}
+
+static int handshake(struct dst *d)
+{
+	struct mig_hdr h;
+	uint8_t *p = NULL;
+	json_t *j = NULL;
+	char why[256];
+	int r = -1;
+
+	if (mig_recv_section(&d->ch, &h, JSON_MAX, &p))
+		return -1;
+	if (h.type != MIG_SEC_HELLO || h.version != 1) {
+		fail(d, "stream corrupt: the stream does not start with a hello");
+		goto out;
+	}
+	j = payload_json(d, p, "hello");
+	if (!j)
+		goto out;
+	if (json_integer_value(json_object_get(j, "protocol")) != MIG_PROTOCOL_VERSION) {
+		snprintf(why, sizeof(why), "protocol version %lld is not %d",
+			 (long long)json_integer_value(json_object_get(j, "protocol")),
+			 MIG_PROTOCOL_VERSION);
+	} else if (mig_config_check(d->m, json_object_get(j, "machine"), why, sizeof(why)) == 0) {
+		r = send_answer(d, MIG_SEC_WELCOME, NULL);
+		goto out;
+	}
+	send_answer(d, MIG_SEC_WELCOME, why);
+	snprintf(d->ch.err, sizeof(d->ch.err), "refused: %.200s", why);
+out:
+	json_decref(j);
+	free(p);
+	return r;
+}
+
+static void note_round(struct dst *d, const uint8_t *p, uint32_t len)
+{
+	uint32_t v[3];
+
+	if (len != sizeof(v))
+		return;
+	memcpy(v, p, sizeof(v));
+	pthread_mutex_lock(&d->mig->lock);
+	d->mig->info.round = v[0];
+	d->mig->info.dirty_sync_count = v[0];
+	d->mig->info.transferred = d->ch.bytes_recv;
+	pthread_mutex_unlock(&d->mig->lock);
+}
+
+/* Sections until END. */
+static int receive(struct dst *d)
+{
+	bool rom = false;
+
+	for (;;) {
+		struct mig_hdr h;
+		uint8_t *p = NULL;
+		uint64_t end[2];
+
+		if (mig_recv_hdr(&d->ch, &h, RAM_SECTION_MAX > DEVSTATE_MAX ? RAM_SECTION_MAX
+									 : DEVSTATE_MAX))
+			return -1;
+		switch (h.type) {
+		case MIG_SEC_RAM:
+			if (ram_recv_section(&d->rr, &d->ch, &h))
+				return -1;
+			break;
+		case MIG_SEC_ROM:
+			if (rom || h.length != d->m->rom.size)
+				return fail(d, "stream corrupt: boot ROM section of the wrong size");
+			if (mig_recv_part(&d->ch, d->m->rom.host, h.length) ||
+			    mig_recv_done(&d->ch, &h))
+				return -1;
+			rom = true;
+			break;
+		case MIG_SEC_ROUND:
+			if (h.length > 64)
+				return fail(d, "stream corrupt: oversized round section");
+			p = malloc(h.length + 1);
+			if (!p || mig_recv_part(&d->ch, p, h.length) || mig_recv_done(&d->ch, &h)) {
+				free(p);
+				return p ? -1 : fail(d, "out of memory");
+			}
+			note_round(d, p, h.length);
+			free(p);
+			break;
+		case MIG_SEC_DEVICES:
+			if (d->dev || h.version != 1)
+				return fail(d, "stream corrupt: unexpected device state section");
+			d->dev = malloc(h.length ? h.length : 1);
+			d->dev_len = h.length;
+			if (!d->dev)
+				return fail(d, "out of memory");
+			if (mig_recv_part(&d->ch, d->dev, h.length) || mig_recv_done(&d->ch, &h))
+				return -1;
+			break;
+		case MIG_SEC_END:
+			if (h.length != sizeof(end))
+				return fail(d, "stream corrupt: bad end section");
+			if (mig_recv_part(&d->ch, end, sizeof(end)) || mig_recv_done(&d->ch, &h))
+				return -1;
+			if (!rom || !d->dev)
+				return fail(d, "stream corrupt: the stream ended without ROM or device state");
+			if (end[0] != d->rr.pages)
+				return fail(d, "stream corrupt: page count differs from the source's");
+			return 0;
+		case MIG_SEC_ABORT:
+			if (h.length > JSON_MAX)
+				return fail(d, "stream corrupt: oversized abort section");
+			p = malloc(h.length + 1);
+			if (p && mig_recv_part(&d->ch, p, h.length) == 0 &&
+			    mig_recv_done(&d->ch, &h) == 0) {
+				json_t *j;
+				p[h.length] = 0;
+				j = json_loads((const char *)p, 0, NULL);
+				snprintf(d->ch.err, sizeof(d->ch.err), "the source gave up: %s",
+					 json_string_value(json_object_get(j, "error"))
+						 ? json_string_value(json_object_get(j, "error"))
+						 : "no reason given");
+				json_decref(j);
+			}
+			free(p);
+			return -1;
+		default:
+			snprintf(d->ch.err, sizeof(d->ch.err),
+				 "stream corrupt: unexpected section type %u", h.type);
+			return -1;
+		}
+	}
+}
+
+static int await_commit(struct dst *d)
+{
+	struct mig_hdr h;
+	uint8_t *p = NULL;
+	json_t *j;
+
+	if (mig_recv_section(&d->ch, &h, JSON_MAX, &p)) {
+		snprintf(d->ch.err + strlen(d->ch.err), sizeof(d->ch.err) - strlen(d->ch.err),
+			 " (after the ACK, before the commit: the source keeps the VM)");
+		return -1;
+	}
+	if (h.type != MIG_SEC_COMMIT) {
+		free(p);
+		return fail(d, h.type == MIG_SEC_ABORT ? "the source aborted after the ACK"
+						       : "stream corrupt: expected the commit");
+	}
+	j = payload_json(d, p, "commit");
+	free(p);
+	if (!j)
+		return -1;
+	d->run = json_is_true(json_object_get(j, "run"));
+	json_decref(j);
+	return 0;
+}
+
+static int accept_one(struct dst *d)
+{
+	struct migration *mig = d->mig;
+
+	for (;;) {
+		struct pollfd p = { mig->listen_fd, POLLIN, 0 };
+		int r, fd;
+
+		if (mig->cancel)
+			return fail(d, "cancelled");
+		r = poll(&p, 1, 100);
+		if (r < 0 && errno != EINTR)
+			return fail(d, "poll failed");
+		if (r <= 0)
+			continue;
+		fd = accept4(mig->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		close(mig->listen_fd);
+		mig->listen_fd = -1;
+		return mig_chan_init(&d->ch, fd, &mig->cancel, IDLE_MS);
+	}
+}
+
+void *mig_dest_thread(void *arg)
+{
+	struct migration *mig = arg;
+	struct dst d;
+	int rc = -1;
+
+	memset(&d, 0, sizeof(d));
+	d.mig = mig;
+	d.m = mig->m;
+	d.ch.fd = -1;
+	if (accept_one(&d))
+		goto out;
+	mig->start_ns = mig_now_ns();
+	mig_set_status(mig, MIG_ACTIVE);
+	if (ram_receiver_init(&d.rr, d.m)) {
+		fail(&d, "out of memory");
+		goto out;
+	}
+	if (handshake(&d) || receive(&d))
+		goto out;
+	mig_trace("dst", "end received");
+	if (machine_call(d.m, cb_load, &d)) {
+		fail(&d, "the VM stopped");
+		goto out;
+	}
+	if (d.load_rc) {
+		send_answer(&d, MIG_SEC_ACK, d.load_err);
+		snprintf(d.ch.err, sizeof(d.ch.err), "device state rejected: %.200s", d.load_err);
+		goto out;
+	}
+	mig_trace("dst", "loaded");
+	if (send_answer(&d, MIG_SEC_ACK, NULL) || await_commit(&d))
+		goto out;
+	mig_trace("dst", "commit received");
+	if (machine_call(d.m, cb_start, &d)) {
+		fail(&d, "the VM stopped");
+		goto out;
+	}
+	mig_trace("dst", "running");
+	rc = 0;
+out:
+	pthread_mutex_lock(&mig->lock);
+	mig->info.transferred = d.ch.bytes_recv;
+	mig->info.total_ms = (mig_now_ns() - mig->start_ns) / 1000000;
+	pthread_mutex_unlock(&mig->lock);
+	mig_chan_close(&d.ch);
+	ram_receiver_destroy(&d.rr);
+	free(d.dev);
+	if (rc == 0) {
+		mig_set_status(mig, MIG_COMPLETED);
+	} else if (!mig->cancel) {
+		mig_fail(mig, MIG_FAILED, "incoming: %s", d.ch.err[0] ? d.ch.err : "failed");
+		machine_call(d.m, cb_exit, NULL);
+	}
+	return NULL;
+}

@@ -1,0 +1,389 @@
+/*
+ * source.c - the sending side of a live migration, on its own thread:
+ * handshake, pre-copy rounds with bandwidth and dirty-rate measurement,
+ * the switchover decision, auto-converge, stop-and-copy, and the commit.
+ *
+ * Switchover: after each round the predicted pause is
+ *     dirty pages x 4 KiB / measured bandwidth + device state + 2 RTT + 1 ms.
+ * The source switches over when that fits downtime-limit and another round
+ * would not help: the dirty set is empty or tiny (prediction <= 2 ms), it
+ * stopped halving, or MAX_ROUNDS passed. So the pause is usually far below
+ * the limit, which is only an upper bound.
+ * Auto-converge: while the prediction does not fit and the guest dirtied
+ * more than half of what a round sent, the vCPU throttle goes up from
+ * throttle_initial by throttle_increment to throttle_max.
+ *
+ * Invariants: the VM is paused only between cb_stop and either the commit
+ * (it stays paused: postmigrate) or cb_resume (any failure before the ACK).
+ * The thread touches the machine only through machine_call().
+ */
+#include "migration/migration.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "migration/config.h"
+#include "migration/devstate.h"
+#include "migration/ram.h"
+#include "migration/stream.h"
+
+#define MAX_ROUNDS 30
+#define IDLE_MS 30000
+#define SMALL_PREDICTION_NS 2000000ull
+#define DEVSTATE_MAX (4u << 20)
+
+struct src {
+	struct migration *mig;
+	struct machine *m;
+	struct mig_chan ch;
+	struct ram_sender rs;
+	struct mig_params p;
+	uint64_t *bitmap, words;
+	int dirty_id;
+	uint64_t dirty;          /* pages in bitmap after the last sync */
+	bool stopped, was_running, committed;
+	uint8_t *dev;
+	size_t dev_len;
+	int dev_rc;
+	uint64_t t_stop;
+	uint64_t rtt_ns;
+	double bw;               /* bytes per second, measured */
+};
+
+static void cb_dirty_start(struct machine *m, void *arg)
+{
+	struct src *c = arg;
+
+	c->dirty_id = machine_dirty_start(m);
+}
+
+static void cb_sync(struct machine *m, void *arg)
+{
+	struct src *c = arg;
+
+	c->dirty = machine_dirty_sync(m, c->dirty_id, c->bitmap);
+}
+
+static void cb_stop(struct machine *m, void *arg)
+{
+	struct src *c = arg;
+
+	c->was_running = !m->paused;
+	m->paused = true;
+	c->t_stop = mig_now_ns();
+	c->stopped = true;
+	c->dirty = machine_dirty_sync(m, c->dirty_id, c->bitmap);
+	c->dev_rc = devstate_save(m, &c->dev, &c->dev_len);
+	if (c->was_running && c->mig->hooks.stopped)
+		c->mig->hooks.stopped(c->mig->hooks.opaque);
+}
+
+static void cb_resume(struct machine *m, void *arg)
+{
+	struct src *c = arg;
+
+	if (c->was_running && !m->exited) {
+		m->paused = false;
+		if (c->mig->hooks.resumed)
+			c->mig->hooks.resumed(c->mig->hooks.opaque);
+	}
+	c->stopped = false;
+}
+
+static void cb_finish(struct machine *m, void *arg)
+{
+	struct src *c = arg;
+
+	m->throttle_pct = 0;
+	if (c->dirty_id >= 0)
+		machine_dirty_stop(m, c->dirty_id);
+	c->dirty_id = -1;
+}
+
+static int send_json(struct src *c, uint16_t type, json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	int r;
+
+	json_decref(j);
+	if (!s) {
+		snprintf(c->ch.err, sizeof(c->ch.err), "out of memory");
+		return -1;
+	}
+	r = mig_send_buf(&c->ch, type, 1, s, strlen(s));
+	free(s);
+	return r;
+}
+
+/* Read the destination's JSON answer of the given type: 0 ok, -1 error. */
+static int recv_answer(struct src *c, uint16_t type, const char *what)
+{
+	struct mig_hdr h;
+	uint8_t *p = NULL;
+	json_t *j = NULL;
+	int r = -1;
+
+	if (mig_recv_section(&c->ch, &h, 65536, &p))
+		return -1;
+	if (h.type != type) {
+		snprintf(c->ch.err, sizeof(c->ch.err), "destination sent %s instead of %s",
+			 mig_section_name(h.type), mig_section_name(type));
+		goto out;
+	}
+	j = json_loads((const char *)p, 0, NULL);
+	if (json_is_true(json_object_get(j, "ok"))) {
+		r = 0;
+	} else {
+		const char *e = json_string_value(json_object_get(j, "error"));
+		snprintf(c->ch.err, sizeof(c->ch.err), "destination refused %s: %s", what,
+			 e ? e : "no reason given");
+	}
+out:
+	json_decref(j);
+	free(p);
+	return r;
+}
+
+/* Between batches the destination may have failed and said why. */
+static int check_peer(struct src *c)
+{
+	if (mig_chan_readable(&c->ch, 0) == 1) {
+		if (recv_answer(c, MIG_SEC_ACK, "the stream") == 0)
+			snprintf(c->ch.err, sizeof(c->ch.err), "destination acknowledged early");
+		return -1;
+	}
+	return 0;
+}
+
+static void publish(struct src *c, uint64_t round, uint64_t expected_ns, uint64_t dirty_rate)
+{
+	struct mig_info *i = &c->mig->info;
+
+	pthread_mutex_lock(&c->mig->lock);
+	i->round = round;
+	i->dirty_sync_count = round;
+	i->expected_downtime_ms = expected_ns / 1000000;
+	i->dirty_pages_rate = dirty_rate;
+	i->mbps = c->bw * 8 / 1e6;
+	i->pages_per_second = (uint64_t)(c->bw / HART_PAGE_SIZE);
+	i->remaining = c->dirty * HART_PAGE_SIZE;
+	pthread_mutex_unlock(&c->mig->lock);
+	__atomic_store_n(&c->rs.remaining, c->dirty, __ATOMIC_RELAXED);
+}
+
+static uint64_t predict_ns(const struct src *c)
+{
+	double bytes = (double)c->dirty * HART_PAGE_SIZE + (double)c->dev_len + 4096.0;
+	double bw = c->bw > 1e6 ? c->bw : 1e6;
+
+	return (uint64_t)(bytes / bw * 1e9) + 2 * c->rtt_ns + 1000000ull;
+}
+
+static int handshake(struct src *c)
+{
+	json_t *hello = json_pack("{s:i, s:o}", "protocol", MIG_PROTOCOL_VERSION,
+				  "machine", mig_config_describe(c->m));
+	uint64_t t0 = mig_now_ns();
+
+	if (send_json(c, MIG_SEC_HELLO, hello) ||
+	    recv_answer(c, MIG_SEC_WELCOME, "the machine"))
+		return -1;
+	c->rtt_ns = mig_now_ns() - t0;
+	return 0;
+}
+
+/* Pre-copy until the switchover condition holds. */
+static int precopy(struct src *c)
+{
+	uint64_t prev = UINT64_MAX, round, last_bytes = 0;
+
+	for (uint64_t w = 0; w < c->words; w++)
+		c->bitmap[w] = ~0ull;
+	if (c->m->ram_pages % 64)
+		c->bitmap[c->words - 1] = (1ull << (c->m->ram_pages % 64)) - 1;
+	for (round = 1;; round++) {
+		uint64_t t0 = mig_now_ns(), b0 = c->ch.bytes_sent, t1, bytes, pred, rate;
+		uint32_t rnd[3];
+
+		migration_get_params(c->mig, &c->p); /* they may change while we run */
+		c->rs.max_bw = c->p.max_bandwidth;
+		if (ram_send_bitmap(&c->rs, c->bitmap, round == 1) || check_peer(c))
+			return -1;
+		if (machine_call(c->m, cb_sync, c))
+			goto gone;
+		t1 = mig_now_ns();
+		bytes = c->ch.bytes_sent - b0;
+		if (bytes >= (1u << 20) || c->bw == 0)
+			c->bw = (double)bytes * 1e9 / (double)(t1 - t0 ? t1 - t0 : 1);
+		rate = (uint64_t)((double)c->dirty * 1e9 / (double)(t1 - t0 ? t1 - t0 : 1));
+		rnd[0] = (uint32_t)round;
+		rnd[1] = (uint32_t)c->dirty;
+		rnd[2] = (uint32_t)(c->dirty >> 32);
+		if (mig_send_buf(&c->ch, MIG_SEC_ROUND, 1, rnd, sizeof(rnd)))
+			return -1;
+		pred = predict_ns(c);
+		publish(c, round, pred, rate);
+		if (pred <= c->p.downtime_limit_ms * 1000000ull &&
+		    (c->dirty == 0 || pred <= SMALL_PREDICTION_NS || c->dirty * 2 > prev ||
+		     round >= MAX_ROUNDS))
+			return 0;
+		if (c->p.auto_converge && round >= 2 &&
+		    (double)c->dirty * HART_PAGE_SIZE > 0.5 * (double)(bytes ? bytes : last_bytes)) {
+			int t = c->m->throttle_pct;
+			t = t ? t + c->p.throttle_increment : c->p.throttle_initial;
+			if (t > c->p.throttle_max)
+				t = c->p.throttle_max;
+			c->m->throttle_pct = t;
+		}
+		last_bytes = bytes;
+		prev = c->dirty;
+	}
+gone:
+	snprintf(c->ch.err, sizeof(c->ch.err), "the VM stopped");
+	return -1;
+}
+
+/* Stop the VM, send what is left and the device state, wait for the ACK. */
+static int switchover(struct src *c)
+{
+	uint64_t end[2];
+	struct iovec v;
+	json_t *commit;
+
+	mig_set_status(c->mig, MIG_DEVICE);
+	mig_trace("src", "stop requested");
+	if (machine_call(c->m, cb_stop, c)) {
+		snprintf(c->ch.err, sizeof(c->ch.err), "the VM stopped");
+		return -1;
+	}
+	if (c->dev_rc || c->dev_len > DEVSTATE_MAX) {
+		snprintf(c->ch.err, sizeof(c->ch.err), "cannot save the device state");
+		return -1;
+	}
+	mig_trace("src", "stopped");
+	if (ram_send_bitmap(&c->rs, c->bitmap, false))
+		return -1;
+	mig_trace("src", "final pages sent");
+	v.iov_base = c->dev;
+	v.iov_len = c->dev_len;
+	if (mig_send(&c->ch, MIG_SEC_DEVICES, 1, &v, 1))
+		return -1;
+	end[0] = c->rs.zero_pages + c->rs.data_pages;
+	end[1] = 0;
+	if (mig_send_buf(&c->ch, MIG_SEC_END, 1, end, sizeof(end)) ||
+	    recv_answer(c, MIG_SEC_ACK, "the VM state"))
+		return -1;
+	/* the commit point: from here on the VM belongs to the destination */
+	c->committed = true;
+	mig_trace("src", "ack received");
+	commit = json_pack("{s:b}", "run", c->was_running);
+	if (send_json(c, MIG_SEC_COMMIT, commit))
+		fprintf(stderr, "godwit-vmm: migration: the commit may not have reached "
+				"the destination (%s); the VM stays paused here\n", c->ch.err);
+	mig_trace("src", "commit sent");
+	return 0;
+}
+
+static void finish(struct src *c, int rc)
+{
+	struct migration *mig = c->mig;
+	enum mig_status st;
+
+	if (rc && c->stopped && !c->committed)
+		machine_call(c->m, cb_resume, c);
+	machine_call(c->m, cb_finish, c);
+	pthread_mutex_lock(&mig->lock);
+	mig->live_rs = NULL;
+	mig->live_ch = NULL;
+	mig->info.transferred = c->ch.bytes_sent;
+	mig->info.duplicate = c->rs.zero_pages;
+	mig->info.normal = c->rs.data_pages;
+	mig->info.normal_bytes = c->rs.data_pages * HART_PAGE_SIZE;
+	mig->info.total_ms = (mig_now_ns() - mig->start_ns) / 1000000;
+	if (c->committed) {
+		mig->info.downtime_ms = (mig_now_ns() - c->t_stop + 999999) / 1000000;
+		mig->info.remaining = 0;
+	}
+	st = mig->cancel ? MIG_CANCELLED : MIG_FAILED;
+	pthread_mutex_unlock(&mig->lock);
+	if (c->committed) {
+		mig_set_status(mig, MIG_COMPLETED);
+	} else {
+		/* tell the destination, best effort, so it goes away at once */
+		json_t *a = json_pack("{s:s}", "error", c->ch.err[0] ? c->ch.err : "failed");
+		if (c->ch.fd >= 0) {
+			char keep[sizeof(c->ch.err)];
+			memcpy(keep, c->ch.err, sizeof(keep));
+			c->ch.cancel = NULL;
+			c->ch.idle_ms = 1000;
+			send_json(c, MIG_SEC_ABORT, a);
+			memcpy(c->ch.err, keep, sizeof(keep));
+		} else {
+			json_decref(a);
+		}
+		mig_fail(mig, st, "%s", c->ch.err[0] ? c->ch.err : "failed");
+	}
+	if (c->ch.fd >= 0)
+		shutdown(c->ch.fd, SHUT_RDWR);
+	mig_chan_close(&c->ch);
+	ram_sender_destroy(&c->rs);
+	free(c->bitmap);
+	free(c->dev);
+}
+
+void *mig_source_thread(void *arg)
+{
+	struct migration *mig = arg;
+	struct src c;
+	int fd, rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	c.mig = mig;
+	c.m = mig->m;
+	c.dirty_id = -1;
+	c.ch.fd = -1;
+	migration_get_params(mig, &c.p);
+	c.words = (c.m->ram_pages + 63) / 64;
+	c.bitmap = calloc(c.words, sizeof(uint64_t));
+	if (!c.bitmap || ram_sender_init(&c.rs, c.m, &c.ch)) {
+		snprintf(c.ch.err, sizeof(c.ch.err), "out of memory");
+		goto out;
+	}
+	c.rs.max_bw = c.p.max_bandwidth;
+	fd = mig_tcp_connect(mig->uri, 10000, c.ch.err, sizeof(c.ch.err));
+	if (fd < 0)
+		goto out;
+	if (mig_chan_init(&c.ch, fd, &mig->cancel, IDLE_MS))
+		goto out;
+	if (c.p.deadline_ms)
+		c.ch.deadline_ns = mig->start_ns + c.p.deadline_ms * 1000000ull;
+	pthread_mutex_lock(&mig->lock);
+	mig->live_rs = &c.rs;
+	mig->live_ch = &c.ch;
+	pthread_mutex_unlock(&mig->lock);
+	if (handshake(&c))
+		goto out;
+	if (machine_call(c.m, cb_dirty_start, &c) || c.dirty_id < 0) {
+		snprintf(c.ch.err, sizeof(c.ch.err), "cannot start dirty tracking");
+		goto out;
+	}
+	pthread_mutex_lock(&mig->lock);
+	mig->info.setup_ms = (mig_now_ns() - mig->start_ns) / 1000000;
+	if (mig->info.status == MIG_SETUP)
+		mig->info.status = MIG_ACTIVE;
+	pthread_mutex_unlock(&mig->lock);
+	mig_set_status(mig, mig->cancel ? MIG_CANCELLING : MIG_ACTIVE);
+	if (mig_send_buf(&c.ch, MIG_SEC_ROM, 1, c.m->rom.host, c.m->rom.size))
+		goto out;
+	if (precopy(&c) || switchover(&c))
+		goto out;
+	rc = 0;
+out:
+	if (mig->cancel && !c.committed)
+		snprintf(c.ch.err, sizeof(c.ch.err), "cancelled by the user");
+	finish(&c, rc);
+	return NULL;
+}

@@ -1,0 +1,436 @@
+/*
+ * stream.c - sections over a TCP channel: framing, checksums, bounded
+ * waits, and the TCP connect/listen helpers of the migration. See stream.h
+ * for the wire format and the invariants.
+ */
+#include "migration/stream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STEP_MS 100
+#define MAX_IOV 64
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int fail(struct mig_chan *ch, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ch->err[0])
+		return -1; /* keep the first reason */
+	va_start(ap, fmt);
+	vsnprintf(ch->err, sizeof(ch->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *mig_section_name(uint16_t type)
+{
+	switch (type) {
+	case MIG_SEC_HELLO: return "hello";
+	case MIG_SEC_ROM: return "rom";
+	case MIG_SEC_RAM: return "ram";
+	case MIG_SEC_ROUND: return "round";
+	case MIG_SEC_DEVICES: return "devices";
+	case MIG_SEC_END: return "end";
+	case MIG_SEC_COMMIT: return "commit";
+	case MIG_SEC_ABORT: return "abort";
+	case MIG_SEC_WELCOME: return "welcome";
+	case MIG_SEC_ACK: return "ack";
+	default: return "unknown";
+	}
+}
+
+int mig_chan_init(struct mig_chan *ch, int fd, volatile int *cancel, int idle_ms)
+{
+	int one = 1, fl;
+
+	memset(ch, 0, sizeof(*ch));
+	ch->fd = fd;
+	ch->cancel = cancel;
+	ch->idle_ms = idle_ms;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return fail(ch, "socket: %s", strerror(errno));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	ch->xs = XXH3_createState();
+	if (!ch->xs)
+		return fail(ch, "out of memory");
+	return 0;
+}
+
+void mig_chan_close(struct mig_chan *ch)
+{
+	if (ch->fd >= 0)
+		close(ch->fd);
+	ch->fd = -1;
+	if (ch->xs)
+		XXH3_freeState(ch->xs);
+	ch->xs = NULL;
+}
+
+/* Wait for events on the socket, in bounded steps. 0 ready, -1 give up. */
+static int wait_fd(struct mig_chan *ch, short events, int limit_ms)
+{
+	uint64_t start = now_ns(), idle = ch->idle_ms > 0 ? (uint64_t)ch->idle_ms : 0;
+
+	if (limit_ms >= 0 && (idle == 0 || (uint64_t)limit_ms < idle))
+		idle = (uint64_t)limit_ms;
+	for (;;) {
+		struct pollfd p = { ch->fd, events, 0 };
+		uint64_t t;
+		int r;
+
+		if (ch->cancel && *ch->cancel)
+			return fail(ch, "cancelled");
+		t = now_ns();
+		if (ch->deadline_ns && t >= ch->deadline_ns)
+			return fail(ch, "deadline reached");
+		if (idle && t - start >= idle * 1000000ull)
+			return limit_ms >= 0 ? 1 : fail(ch, "peer silent for %d ms", ch->idle_ms);
+		r = poll(&p, 1, STEP_MS);
+		if (r < 0 && errno != EINTR)
+			return fail(ch, "poll: %s", strerror(errno));
+		if (r > 0)
+			return 0;
+	}
+}
+
+int mig_chan_readable(struct mig_chan *ch, int ms)
+{
+	struct pollfd p = { ch->fd, POLLIN, 0 };
+
+	return poll(&p, 1, ms) > 0 ? 1 : 0;
+}
+
+static int write_iov(struct mig_chan *ch, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t w;
+		struct msghdr msg = { 0 };
+
+		msg.msg_iov = iov;
+		msg.msg_iovlen = (size_t)n;
+		w = sendmsg(ch->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				if (wait_fd(ch, POLLOUT, -1))
+					return -1;
+				continue;
+			}
+			return fail(ch, "connection lost: %s", strerror(errno));
+		}
+		ch->bytes_sent += (uint64_t)w;
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t header_seed(const uint8_t *hdr)
+{
+	return XXH3_64bits(hdr, 16);
+}
+
+int mig_send(struct mig_chan *ch, uint16_t type, uint16_t version,
+	     const struct iovec *iov, int n)
+{
+	uint8_t hdr[MIG_HDR_SIZE];
+	struct iovec v[MAX_IOV + 1];
+	XXH3_state_t *st;
+	uint64_t len = 0, csum;
+
+	if (n < 0 || n > MAX_IOV)
+		return fail(ch, "internal: too many buffers");
+	for (int i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	if (len > UINT32_MAX)
+		return fail(ch, "internal: section too large");
+	put32(hdr, MIG_MAGIC);
+	hdr[4] = (uint8_t)type;
+	hdr[5] = (uint8_t)(type >> 8);
+	hdr[6] = (uint8_t)version;
+	hdr[7] = (uint8_t)(version >> 8);
+	put32(hdr + 8, (uint32_t)len);
+	put32(hdr + 12, ch->send_seq);
+	st = XXH3_createState();
+	if (!st)
+		return fail(ch, "out of memory");
+	XXH3_64bits_reset_withSeed(st, header_seed(hdr));
+	for (int i = 0; i < n; i++)
+		XXH3_64bits_update(st, iov[i].iov_base, iov[i].iov_len);
+	csum = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	put32(hdr + 16, (uint32_t)csum);
+	put32(hdr + 20, (uint32_t)(csum >> 32));
+	v[0].iov_base = hdr;
+	v[0].iov_len = sizeof(hdr);
+	memcpy(v + 1, iov, (size_t)n * sizeof(*iov));
+	if (write_iov(ch, v, n + 1))
+		return -1;
+	ch->send_seq++;
+	return 0;
+}
+
+int mig_send_buf(struct mig_chan *ch, uint16_t type, uint16_t version,
+		 const void *buf, size_t len)
+{
+	struct iovec v = { (void *)buf, len };
+
+	return mig_send(ch, type, version, &v, len ? 1 : 0);
+}
+
+static int read_iov(struct mig_chan *ch, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t r = readv(ch->fd, iov, n);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				if (wait_fd(ch, POLLIN, -1))
+					return -1;
+				continue;
+			}
+			return fail(ch, "connection lost: %s", strerror(errno));
+		}
+		if (r == 0)
+			return fail(ch, "connection closed by the peer");
+		ch->bytes_recv += (uint64_t)r;
+		while (n > 0 && (size_t)r >= iov->iov_len) {
+			r -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + r;
+			iov->iov_len -= (size_t)r;
+		}
+	}
+	return 0;
+}
+
+int mig_recv_hdr(struct mig_chan *ch, struct mig_hdr *h, uint32_t max_len)
+{
+	uint8_t hdr[MIG_HDR_SIZE];
+	struct iovec v = { hdr, sizeof(hdr) };
+	uint32_t magic;
+
+	if (read_iov(ch, &v, 1))
+		return -1;
+	magic = get32(hdr);
+	h->type = (uint16_t)(hdr[4] | hdr[5] << 8);
+	h->version = (uint16_t)(hdr[6] | hdr[7] << 8);
+	h->length = get32(hdr + 8);
+	h->seq = get32(hdr + 12);
+	h->csum = (uint64_t)get32(hdr + 16) | (uint64_t)get32(hdr + 20) << 32;
+	if (magic != MIG_MAGIC)
+		return fail(ch, "stream corrupt: bad section magic 0x%08x", magic);
+	if (h->seq != ch->recv_seq)
+		return fail(ch, "stream corrupt: section %u arrived where %u was due",
+			    h->seq, ch->recv_seq);
+	if (h->length > max_len)
+		return fail(ch, "stream corrupt: %s section of %u bytes (limit %u)",
+			    mig_section_name(h->type), h->length, max_len);
+	ch->recv_seq++;
+	XXH3_64bits_reset_withSeed(ch->xs, header_seed(hdr));
+	return 0;
+}
+
+int mig_recv_iov(struct mig_chan *ch, const struct iovec *iov, int n)
+{
+	struct iovec v[MAX_IOV];
+
+	if (n < 0 || n > MAX_IOV)
+		return fail(ch, "internal: too many buffers");
+	memcpy(v, iov, (size_t)n * sizeof(*iov));
+	if (read_iov(ch, v, n))
+		return -1;
+	for (int i = 0; i < n; i++)
+		XXH3_64bits_update(ch->xs, iov[i].iov_base, iov[i].iov_len);
+	return 0;
+}
+
+int mig_recv_part(struct mig_chan *ch, void *buf, size_t len)
+{
+	struct iovec v = { buf, len };
+
+	return len ? mig_recv_iov(ch, &v, 1) : 0;
+}
+
+int mig_recv_done(struct mig_chan *ch, const struct mig_hdr *h)
+{
+	if (XXH3_64bits_digest(ch->xs) != h->csum)
+		return fail(ch, "stream corrupt: checksum mismatch in %s section %u",
+			    mig_section_name(h->type), h->seq);
+	return 0;
+}
+
+int mig_recv_section(struct mig_chan *ch, struct mig_hdr *h, uint32_t max_len,
+		     uint8_t **payload)
+{
+	uint8_t *p;
+
+	*payload = NULL;
+	if (mig_recv_hdr(ch, h, max_len))
+		return -1;
+	p = malloc((size_t)h->length + 1);
+	if (!p)
+		return fail(ch, "out of memory");
+	if (mig_recv_part(ch, p, h->length) || mig_recv_done(ch, h)) {
+		free(p);
+		return -1;
+	}
+	p[h->length] = 0;
+	*payload = p;
+	return 0;
+}
+
+int mig_parse_uri(const char *uri, char *host, size_t hostlen, char *port, size_t portlen)
+{
+	const char *hp, *colon;
+	size_t hl;
+
+	if (strncmp(uri, "tcp:", 4))
+		return -1;
+	hp = uri + 4;
+	if (*hp == '[') { /* [v6]:port */
+		const char *close_b = strchr(hp, ']');
+		if (!close_b || close_b[1] != ':')
+			return -1;
+		hl = (size_t)(close_b - hp - 1);
+		hp++;
+		colon = close_b + 1;
+	} else {
+		colon = strrchr(hp, ':');
+		if (!colon)
+			return -1;
+		hl = (size_t)(colon - hp);
+	}
+	if (hl >= hostlen || strlen(colon + 1) >= portlen || !colon[1])
+		return -1;
+	memcpy(host, hp, hl);
+	host[hl] = 0;
+	strcpy(port, colon + 1);
+	for (const char *c = port; *c; c++)
+		if (*c < '0' || *c > '9')
+			return -1;
+	return 0;
+}
+
+int mig_tcp_connect(const char *uri, int timeout_ms, char *err, size_t errlen)
+{
+	char host[256], port[16];
+	struct addrinfo hints = { 0 }, *res = NULL, *ai;
+	int fd = -1, r;
+
+	if (mig_parse_uri(uri, host, sizeof(host), port, sizeof(port))) {
+		snprintf(err, errlen, "invalid migration URI '%s' (expected tcp:HOST:PORT)", uri);
+		return -1;
+	}
+	hints.ai_socktype = SOCK_STREAM;
+	r = getaddrinfo(host[0] ? host : "127.0.0.1", port, &hints, &res);
+	if (r) {
+		snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(r));
+		return -1;
+	}
+	snprintf(err, errlen, "cannot connect to %s", uri + 4);
+	for (ai = res; ai; ai = ai->ai_next) {
+		struct pollfd p;
+		int soerr = 0;
+		socklen_t sl = sizeof(soerr);
+
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			continue;
+		r = connect(fd, ai->ai_addr, ai->ai_addrlen);
+		if (r < 0 && errno == EINPROGRESS) {
+			p.fd = fd;
+			p.events = POLLOUT;
+			r = poll(&p, 1, timeout_ms) == 1 &&
+			    !getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) && !soerr ? 0 : -1;
+			if (r < 0)
+				errno = soerr ? soerr : ETIMEDOUT;
+		}
+		if (r == 0)
+			break;
+		snprintf(err, errlen, "cannot connect to %s: %s", uri + 4, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+int mig_tcp_listen(const char *uri, char *err, size_t errlen)
+{
+	char host[256], port[16];
+	struct addrinfo hints = { 0 }, *res = NULL;
+	int fd, one = 1, r;
+
+	if (mig_parse_uri(uri, host, sizeof(host), port, sizeof(port))) {
+		snprintf(err, errlen, "invalid migration URI '%s' (expected tcp:[HOST]:PORT)", uri);
+		return -1;
+	}
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	r = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+	if (r) {
+		snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(r));
+		return -1;
+	}
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 1))
+		goto fail;
+	freeaddrinfo(res);
+	return fd;
+fail:
+	snprintf(err, errlen, "cannot listen on %s: %s", uri + 4, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(res);
+	return -1;
+}
