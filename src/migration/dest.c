@@ -144,6 +144,8 @@ static void note_round(struct dst *d, const uint8_t *p, uint32_t len)
 	if (len != sizeof(v))
 		return;
 	memcpy(v, p, sizeof(v));
+	if (!d->mig)
+		return;
 	pthread_mutex_lock(&d->mig->lock);
 	d->mig->info.round = v[0];
 	d->mig->info.dirty_sync_count = v[0];
@@ -337,4 +339,36 @@ out:
 		machine_call(d.m, cb_exit, NULL);
 	}
 	return NULL;
+}
+
+int mig_dest_receive(struct machine *m, int fd, char *err, size_t errlen)
+{
+	struct dst d;
+	int rc = -1;
+
+	memset(&d, 0, sizeof(d));
+	d.m = m;
+	d.ch.fd = -1;
+	if (mig_chan_init(&d.ch, fd, NULL, 2000)) {
+		close(fd);
+		goto out;
+	}
+	if (ram_receiver_init(&d.rr, m)) {
+		fail(&d, "out of memory");
+		goto out;
+	}
+	if (handshake(&d) || receive(&d))
+		goto out;
+	cb_load(m, &d);
+	if (d.load_rc) {
+		snprintf(d.ch.err, sizeof(d.ch.err), "device state rejected: %.200s", d.load_err);
+		goto out;
+	}
+	rc = 0;
+out:
+	snprintf(err, errlen, "%s", rc ? (d.ch.err[0] ? d.ch.err : "failed") : "");
+	mig_chan_close(&d.ch);
+	ram_receiver_destroy(&d.rr);
+	free(d.dev);
+	return rc;
 }

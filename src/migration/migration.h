@@ -118,6 +118,12 @@ const char *migration_runstate(struct migration *mig);
  * changes only whether the VM runs when it arrives. */
 bool migration_set_autostart(struct migration *mig, bool run);
 
+/* Receive one migration stream from fd (closed here) into m, which must
+ * not be running: handshake (answers go back on fd), RAM, ROM, device
+ * state, all checked; no ACK/COMMIT exchange. For tests and the fuzzer.
+ * Returns 0, or -1 with a one-line reason in err. */
+int mig_dest_receive(struct machine *m, int fd, char *err, size_t errlen);
+
 /* internal: shared by source.c and dest.c */
 void mig_set_status(struct migration *mig, enum mig_status st);
 void mig_fail(struct migration *mig, enum mig_status st, const char *fmt, ...)

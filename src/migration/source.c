@@ -226,6 +226,14 @@ static int precopy(struct src *c)
 			return -1;
 		pred = predict_ns(c);
 		publish(c, round, pred, rate);
+		{
+			char t[160];
+			snprintf(t, sizeof(t), "round %llu: %llu bytes in %.1f ms, %llu dirty, predicted %.2f ms, throttle %d",
+				 (unsigned long long)round, (unsigned long long)bytes,
+				 (double)(t1 - t0) / 1e6, (unsigned long long)c->dirty,
+				 (double)pred / 1e6, c->m->throttle_pct);
+			mig_trace("src", t);
+		}
 		if (pred <= c->p.downtime_limit_ms * 1000000ull &&
 		    (c->dirty == 0 || pred <= SMALL_PREDICTION_NS || c->dirty * 2 > prev ||
 		     round >= MAX_ROUNDS))
