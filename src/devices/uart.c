@@ -29,7 +29,7 @@
 #define FCR_ENABLE 0x01
 #define FCR_CLEAR_RX 0x02
 
-static void update_irq(struct uart *u)
+void uart_update_irq(struct uart *u)
 {
 	bool level = ((u->s.ier & IER_RDI) && u->s.rx_count) ||
 		     ((u->s.ier & IER_THRI) && u->s.thr_ipending);
@@ -55,7 +55,7 @@ void uart_init(struct uart *u, int in_fd, int out_fd)
 	u->in_fd = in_fd;
 	u->out_fd = out_fd;
 	u->s.lcr = 0x03;
-	update_irq(u);
+	uart_update_irq(u);
 }
 
 bool uart_can_receive(const struct uart *u)
@@ -71,7 +71,7 @@ int uart_receive(struct uart *u, const uint8_t *buf, int len)
 		u->s.rx_fifo[(u->s.rx_head + u->s.rx_count) % UART_FIFO_SIZE] = buf[n++];
 		u->s.rx_count++;
 	}
-	update_irq(u);
+	uart_update_irq(u);
 	return n;
 }
 
@@ -112,7 +112,7 @@ uint64_t uart_read(void *opaque, uint64_t off, int size)
 	case UART_SCR: v = u->s.scr; break;
 	default: break;
 	}
-	update_irq(u);
+	uart_update_irq(u);
 	return v;
 }
 
@@ -154,5 +154,5 @@ void uart_write(void *opaque, uint64_t off, int size, uint64_t val)
 	case UART_SCR: u->s.scr = v; break;
 	default: break;
 	}
-	update_irq(u);
+	uart_update_irq(u);
 }

@@ -36,6 +36,8 @@ void uart_init(struct uart *u, int in_fd, int out_fd);
 /* Queue received bytes; returns how many fit. */
 int uart_receive(struct uart *u, const uint8_t *buf, int len);
 bool uart_can_receive(const struct uart *u);
+/* Recompute IIR, LSR and the irq line from s (e.g. after loading s). */
+void uart_update_irq(struct uart *u);
 uint64_t uart_read(void *opaque, uint64_t off, int size);
 void uart_write(void *opaque, uint64_t off, int size, uint64_t val);
 

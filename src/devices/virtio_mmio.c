@@ -33,7 +33,7 @@ static bool present(const struct virtio_mmio *t)
 	return t->ops.device_id != 0;
 }
 
-static uint64_t offered(const struct virtio_mmio *t)
+uint64_t virtio_mmio_offered(const struct virtio_mmio *t)
 {
 	return present(t) ? t->ops.features | TRANSPORT_FEATURES : 0;
 }
@@ -220,9 +220,9 @@ uint64_t virtio_mmio_read(void *opaque, uint64_t off, int size)
 	switch (off) {
 	case VIRTIO_MMIO_DEVICE_FEATURES:
 		if (t->s.dev_features_sel == 0)
-			return lo(offered(t));
+			return lo(virtio_mmio_offered(t));
 		if (t->s.dev_features_sel == 1)
-			return hi(offered(t));
+			return hi(virtio_mmio_offered(t));
 		return 0;
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		return vq ? t->ops.queue_max : 0;
@@ -250,7 +250,7 @@ static bool features_acceptable(const struct virtio_mmio *t)
 {
 	uint64_t f = t->s.driver_features;
 
-	return (f & (1ull << VIRTIO_F_VERSION_1)) && !(f & ~offered(t));
+	return (f & (1ull << VIRTIO_F_VERSION_1)) && !(f & ~virtio_mmio_offered(t));
 }
 
 static void write_status(struct virtio_mmio *t, uint32_t val)

@@ -110,6 +110,7 @@ struct virtio_dev_ops {
 struct virtio_mmio_state {
 	uint32_t status;
 	uint32_t dev_features_sel, drv_features_sel;
+	uint32_t pad;
 	uint64_t driver_features;  /* as written; valid once FEATURES_OK */
 	uint32_t queue_sel;
 	uint32_t int_status;
@@ -150,6 +151,8 @@ void virtio_mmio_queue_error(struct virtio_mmio *t, int q);
 /* The device's config space changed: bump ConfigGeneration, interrupt. */
 void virtio_mmio_config_changed(struct virtio_mmio *t);
 bool virtio_mmio_has_feature(const struct virtio_mmio *t, int bit);
+/* Features the device offers (its own | the transport's; 0 if empty). */
+uint64_t virtio_mmio_offered(const struct virtio_mmio *t);
 /* Recompute the irq line from s (e.g. after loading a migrated state). */
 void virtio_mmio_update_irq(struct virtio_mmio *t);
 
