@@ -183,6 +183,10 @@ int ram_send_bitmap(struct ram_sender *s, const uint64_t *bitmap, bool first)
 			snprintf(s->ch->err, sizeof(s->ch->err), "cancelled");
 			return -1;
 		}
+		if (s->ch->deadline_ns && (w & 1023) == 0 && now_ns() >= s->ch->deadline_ns) {
+			snprintf(s->ch->err, sizeof(s->ch->err), "deadline reached");
+			return -1;
+		}
 		while (bits) {
 			uint64_t p = w * 64 + (uint64_t)__builtin_ctzll(bits);
 			const uint8_t *host = s->m->ram.host + (p << HART_PAGE_SHIFT);

@@ -208,6 +208,14 @@ static int precopy(struct src *c)
 		uint64_t t0 = mig_now_ns(), b0 = c->ch.bytes_sent, t1, bytes, pred, rate;
 		uint32_t rnd[3];
 
+		if (c->ch.deadline_ns && mig_now_ns() >= c->ch.deadline_ns) {
+			snprintf(c->ch.err, sizeof(c->ch.err),
+				 "deadline reached after %llu rounds: the guest dirties memory "
+				 "faster than it can be sent (%s)", (unsigned long long)round - 1,
+				 c->p.auto_converge ? "even with its vCPU throttled"
+						    : "auto-converge would throttle it");
+			return -1;
+		}
 		migration_get_params(c->mig, &c->p); /* they may change while we run */
 		c->rs.max_bw = c->p.max_bandwidth;
 		if (ram_send_bitmap(&c->rs, c->bitmap, round == 1) || check_peer(c))
