@@ -43,6 +43,8 @@ unit_suite build/asan unit-asan | emit
 echo "== command line and loader" >&2
 tests/cli/run.sh build/godwit-vmm cli | emit
 tests/cli/run.sh build/asan/godwit-vmm cli-asan | emit
+echo "== godwit migrate (the command line) driving QEMU 7.2 migrations" >&2
+tests/cli/migrate_qemu.sh build/godwit migrate-qemu | emit
 echo "== QMP: the same session against QEMU and godwit-vmm" >&2
 python3 tests/qmp/compat.py build/godwit-vmm | emit
 python3 tests/qmp/compat.py --label qmp-compat-asan build/asan/godwit-vmm | emit

@@ -216,6 +216,10 @@ static int precopy(struct src *c)
 						    : "auto-converge would throttle it");
 			return -1;
 		}
+		pthread_mutex_lock(&c->mig->lock);
+		c->mig->info.round = round; /* the round now running, as QEMU's sync count */
+		c->mig->info.dirty_sync_count = round;
+		pthread_mutex_unlock(&c->mig->lock);
 		migration_get_params(c->mig, &c->p); /* they may change while we run */
 		c->rs.max_bw = c->p.max_bandwidth;
 		if (ram_send_bitmap(&c->rs, c->bitmap, round == 1) || check_peer(c))
