@@ -153,6 +153,16 @@ void virtio_mmio_notify(struct virtio_mmio *t, int q)
 	}
 }
 
+void virtio_mmio_kick(struct virtio_mmio *t)
+{
+	if (!t->ops.device_id || !t->ops.notify ||
+	    !(t->s.status & VIRTIO_STATUS_DRIVER_OK) || (t->s.status & VIRTIO_STATUS_NEEDS_RESET))
+		return;
+	for (int q = 0; q < t->ops.num_queues; q++)
+		if (t->s.vq[q].ready && !t->s.vq[q].broken)
+			t->ops.notify(t->dev, q);
+}
+
 uint64_t virtio_config_read_buf(const void *buf, uint64_t len, uint64_t off,
 				int size)
 {

@@ -155,6 +155,10 @@ bool virtio_mmio_has_feature(const struct virtio_mmio *t, int bit);
 uint64_t virtio_mmio_offered(const struct virtio_mmio *t);
 /* Recompute the irq line from s (e.g. after loading a migrated state). */
 void virtio_mmio_update_irq(struct virtio_mmio *t);
+/* Act as if the driver had notified every ready queue (a spurious kick is
+ * harmless): after a migration the destination serves what the driver made
+ * available while the source could not, e.g. TX held back by a full tap. */
+void virtio_mmio_kick(struct virtio_mmio *t);
 
 /* Little-endian config space helper: read size bytes at off of buf[len]
  * (bytes past len read as 0). */

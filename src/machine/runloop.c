@@ -43,7 +43,13 @@ int machine_timer_add(struct machine *m, const struct machine_timer_src *src)
 
 void machine_set_paused(struct machine *m, bool paused)
 {
+	bool resuming = m->paused && !paused;
+
 	m->paused = paused;
+	/* While paused, no device looked at its queues (a migration may even
+	 * have brought them from another host): look now, as if kicked. */
+	for (int i = 0; resuming && m->has_plic && i < VIRT_VIRTIO_COUNT; i++)
+		virtio_mmio_kick(&m->vio[i]);
 }
 
 /* Ctrl-A x quits, Ctrl-A Ctrl-A sends one Ctrl-A; returns bytes kept. */

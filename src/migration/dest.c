@@ -59,7 +59,7 @@ static void cb_start(struct machine *m, void *arg)
 
 	mig->incoming_pending = false;
 	if (d->run && mig->autostart && !m->exited) {
-		m->paused = false;
+		machine_set_paused(m, false);
 		if (mig->hooks.resumed)
 			mig->hooks.resumed(mig->hooks.opaque);
 	}
@@ -188,6 +188,12 @@ static int receive(struct dst *d)
 				return p ? -1 : fail(d, "out of memory");
 			}
 			note_round(d, p, h.length);
+			/* everything before this marker is in RAM: say so, so that
+			 * the source measures delivery, not its socket buffer */
+			if (h.length >= 4 && mig_send_buf(&d->ch, MIG_SEC_ROUND_ACK, 1, p, 4)) {
+				free(p);
+				return -1;
+			}
 			free(p);
 			break;
 		case MIG_SEC_DEVICES:

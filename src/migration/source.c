@@ -44,6 +44,7 @@ struct src {
 	uint64_t *bitmap, words;
 	int dirty_id;
 	uint64_t dirty;          /* pages in bitmap after the last sync */
+	uint64_t dirty_prev;     /* pages the round now running sends */
 	bool stopped, was_running, committed;
 	uint8_t *dev;
 	size_t dev_len;
@@ -86,7 +87,7 @@ static void cb_resume(struct machine *m, void *arg)
 	struct src *c = arg;
 
 	if (c->was_running && !m->exited) {
-		m->paused = false;
+		machine_set_paused(m, false);
 		if (c->mig->hooks.resumed)
 			c->mig->hooks.resumed(c->mig->hooks.opaque);
 	}
@@ -158,6 +159,40 @@ static int check_peer(struct src *c)
 	return 0;
 }
 
+/* Wait for the destination's ROUND_ACK of this round. */
+static int await_round_ack(struct src *c, uint32_t round)
+{
+	struct mig_hdr h;
+	uint8_t *p = NULL;
+	uint32_t got;
+
+	if (mig_recv_hdr(&c->ch, &h, 65536))
+		return -1;
+	if (h.type == MIG_SEC_ACK) { /* the destination failed and says why */
+		p = malloc(h.length + 1);
+		if (p && mig_recv_part(&c->ch, p, h.length) == 0 && mig_recv_done(&c->ch, &h) == 0) {
+			json_t *j;
+			p[h.length] = 0;
+			j = json_loads((const char *)p, 0, NULL);
+			snprintf(c->ch.err, sizeof(c->ch.err), "destination failed: %s",
+				 json_string_value(json_object_get(j, "error"))
+					 ? json_string_value(json_object_get(j, "error")) : "no reason given");
+			json_decref(j);
+		}
+		free(p);
+		return -1;
+	}
+	if (h.type != MIG_SEC_ROUND_ACK || h.length != 4 ||
+	    mig_recv_part(&c->ch, &got, 4) || mig_recv_done(&c->ch, &h) || got != round) {
+		if (!c->ch.err[0])
+			snprintf(c->ch.err, sizeof(c->ch.err),
+				 "destination answered round %u with %s", round,
+				 mig_section_name(h.type));
+		return -1;
+	}
+	return 0;
+}
+
 static void publish(struct src *c, uint64_t round, uint64_t expected_ns, uint64_t dirty_rate)
 {
 	struct mig_info *i = &c->mig->info;
@@ -204,8 +239,9 @@ static int precopy(struct src *c)
 		c->bitmap[w] = ~0ull;
 	if (c->m->ram_pages % 64)
 		c->bitmap[c->words - 1] = (1ull << (c->m->ram_pages % 64)) - 1;
+	c->dirty_prev = c->m->ram_pages;
 	for (round = 1;; round++) {
-		uint64_t t0 = mig_now_ns(), b0 = c->ch.bytes_sent, t1, bytes, pred, rate;
+		uint64_t t0 = mig_now_ns(), b0 = c->ch.bytes_sent, t1, ta, bytes, pred, rate;
 		uint32_t rnd[3];
 
 		if (c->ch.deadline_ns && mig_now_ns() >= c->ch.deadline_ns) {
@@ -224,18 +260,27 @@ static int precopy(struct src *c)
 		c->rs.max_bw = c->p.max_bandwidth;
 		if (ram_send_bitmap(&c->rs, c->bitmap, round == 1) || check_peer(c))
 			return -1;
+		/* the end-of-round marker comes back once the destination has
+		 * written everything before it: the round is measured end to
+		 * end, and nothing is left queued in socket buffers when the VM
+		 * stops (that backlog would be downtime) */
+		rnd[0] = (uint32_t)round;
+		rnd[1] = (uint32_t)(c->dirty_prev);
+		rnd[2] = (uint32_t)(c->dirty_prev >> 32);
+		ta = mig_now_ns();
+		if (mig_send_buf(&c->ch, MIG_SEC_ROUND, 1, rnd, sizeof(rnd)) ||
+		    await_round_ack(c, (uint32_t)round))
+			return -1;
+		if (mig_now_ns() - ta < c->rtt_ns) /* the smallest wait is the best RTT guess */
+			c->rtt_ns = mig_now_ns() - ta;
 		if (machine_call(c->m, cb_sync, c))
 			goto gone;
+		c->dirty_prev = c->dirty;
 		t1 = mig_now_ns();
 		bytes = c->ch.bytes_sent - b0;
 		if (bytes >= (1u << 20) || c->bw == 0)
 			c->bw = (double)bytes * 1e9 / (double)(t1 - t0 ? t1 - t0 : 1);
 		rate = (uint64_t)((double)c->dirty * 1e9 / (double)(t1 - t0 ? t1 - t0 : 1));
-		rnd[0] = (uint32_t)round;
-		rnd[1] = (uint32_t)c->dirty;
-		rnd[2] = (uint32_t)(c->dirty >> 32);
-		if (mig_send_buf(&c->ch, MIG_SEC_ROUND, 1, rnd, sizeof(rnd)))
-			return -1;
 		pred = predict_ns(c);
 		publish(c, round, pred, rate);
 		{

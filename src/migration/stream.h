@@ -46,6 +46,7 @@ enum mig_section {
 	/* destination -> source */
 	MIG_SEC_WELCOME = 0x81, /* JSON {"ok": true} or {"error": reason} */
 	MIG_SEC_ACK = 0x82,     /* JSON {"ok": true} or {"error": reason} */
+	MIG_SEC_ROUND_ACK = 0x83, /* u32 round: everything up to that ROUND is in RAM */
 };
 
 struct mig_hdr {
