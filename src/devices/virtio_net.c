@@ -210,7 +210,7 @@ static void net_dispatch(void *opaque, const struct pollfd *fds, int cnt)
 	struct virtio_net *n = opaque;
 	unsigned ev;
 
-	if (!n->nd)
+	if (!n->nd || n->m->paused) /* paused since the poll: leave RAM alone */
 		return;
 	ev = netdev_poll_events(n->nd, fds, cnt);
 	if (ev & NETDEV_EV_READABLE)

@@ -41,10 +41,12 @@ static void call_dispatch(void *opaque, const struct pollfd *fds, int n)
 	struct machine *m = opaque;
 	uint64_t v;
 
+	/* only wake up: the call runs at the top of the loop, never between
+	 * two poll sources' dispatches (a device whose fds were polled before
+	 * a call paused the VM would still touch guest RAM) */
 	if (n >= 1 && (fds[0].revents & POLLIN))
 		if (read(m->call_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 			return;
-	machine_call_serve(m);
 }
 
 int machine_call_init(struct machine *m)

@@ -41,7 +41,7 @@ struct src {
 	struct mig_chan ch;
 	struct ram_sender rs;
 	struct mig_params p;
-	uint64_t *bitmap, words;
+	uint64_t *bitmap, *scratch, words; /* pages to send; the final sync */
 	int dirty_id;
 	uint64_t dirty;          /* pages in bitmap after the last sync */
 	uint64_t dirty_prev;     /* pages the round now running sends */
@@ -76,7 +76,14 @@ static void cb_stop(struct machine *m, void *arg)
 	m->paused = true;
 	c->t_stop = mig_now_ns();
 	c->stopped = true;
-	c->dirty = machine_dirty_sync(m, c->dirty_id, c->bitmap);
+	/* the pages of the last pre-copy sync are still to send: add the ones
+	 * dirtied since then, do not replace them */
+	machine_dirty_sync(m, c->dirty_id, c->scratch);
+	c->dirty = 0;
+	for (uint64_t w = 0; w < c->words; w++) {
+		c->bitmap[w] |= c->scratch[w];
+		c->dirty += (uint64_t)__builtin_popcountll(c->bitmap[w]);
+	}
 	c->dev_rc = devstate_save(m, &c->dev, &c->dev_len);
 	if (c->was_running && c->mig->hooks.stopped)
 		c->mig->hooks.stopped(c->mig->hooks.opaque);
@@ -396,6 +403,7 @@ static void finish(struct src *c, int rc)
 	mig_chan_close(&c->ch);
 	ram_sender_destroy(&c->rs);
 	free(c->bitmap);
+	free(c->scratch);
 	free(c->dev);
 }
 
@@ -413,7 +421,8 @@ void *mig_source_thread(void *arg)
 	migration_get_params(mig, &c.p);
 	c.words = (c.m->ram_pages + 63) / 64;
 	c.bitmap = calloc(c.words, sizeof(uint64_t));
-	if (!c.bitmap || ram_sender_init(&c.rs, c.m, &c.ch)) {
+	c.scratch = calloc(c.words, sizeof(uint64_t));
+	if (!c.bitmap || !c.scratch || ram_sender_init(&c.rs, c.m, &c.ch)) {
 		snprintf(c.ch.err, sizeof(c.ch.err), "out of memory");
 		goto out;
 	}
