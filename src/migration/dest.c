@@ -344,6 +344,7 @@ out:
 		mig_fail(mig, MIG_FAILED, "incoming: %s", d.ch.err[0] ? d.ch.err : "failed");
 		machine_call(d.m, cb_exit, NULL);
 	}
+	mig_thread_exit(mig);
 	return NULL;
 }
 

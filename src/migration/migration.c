@@ -107,11 +107,19 @@ static void events_dispatch(void *opaque, const struct pollfd *fds, int n)
 		if (mig->hooks.event)
 			mig->hooks.event(mig->hooks.opaque, mig_status_name(st));
 	}
-	if ((st == MIG_COMPLETED || st == MIG_FAILED || st == MIG_CANCELLED) &&
-	    mig->thread_live) {
+	if (mig->thread_live && __atomic_load_n(&mig->thread_done, __ATOMIC_ACQUIRE)) {
 		pthread_join(mig->thread, NULL);
 		mig->thread_live = false;
 	}
+}
+
+void mig_thread_exit(struct migration *mig)
+{
+	uint64_t one = 1;
+
+	__atomic_store_n(&mig->thread_done, 1, __ATOMIC_RELEASE);
+	if (write(mig->event_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		return;
 }
 
 static uint64_t announce_ns_until(void *opaque)
@@ -212,6 +220,7 @@ static bool busy(struct migration *mig)
 
 static int spawn(struct migration *mig, void *(*fn)(void *), char *err, size_t errlen)
 {
+	mig->thread_done = 0;
 	if (pthread_create(&mig->thread, NULL, fn, mig)) {
 		snprintf(err, errlen, "cannot start the migration thread");
 		return -1;

@@ -77,6 +77,7 @@ struct migration {
 	int event_fd;
 	pthread_t thread;
 	bool thread_live;
+	int thread_done;  /* set (atomically) as the thread's very last act */
 	volatile int cancel;
 	char uri[256];
 	/* destination side */
@@ -131,6 +132,9 @@ void mig_fail(struct migration *mig, enum mig_status st, const char *fmt, ...)
 void *mig_source_thread(void *arg);
 void *mig_dest_thread(void *arg);
 void mig_schedule_announce(struct migration *mig);
+/* The thread's last act: lets the run loop join it (never earlier: the
+ * thread may still wait in machine_call for the loop). */
+void mig_thread_exit(struct migration *mig);
 uint64_t mig_now_ns(void);
 /* GODWIT_MIGTRACE=1: one stderr line per protocol step, with a timestamp */
 void mig_trace(const char *side, const char *what);

@@ -459,5 +459,6 @@ out:
 	if (mig->cancel && !c.committed)
 		snprintf(c.ch.err, sizeof(c.ch.err), "cancelled by the user");
 	finish(&c, rc);
+	mig_thread_exit(mig);
 	return NULL;
 }
