@@ -24,7 +24,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot clean
+.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot bench-migrate clean
 all: $(BUILD)/godwit-vmm $(BUILD)/godwit
 
 $(BUILD)/obj/%.o: %.c
@@ -88,9 +88,10 @@ demo: deps
 	@scripts/demo.sh
 
 bench: deps
-	$(MAKE) all guest-linux
+	$(MAKE) all guest-linux build/guest/migtest.elf
 	@bench/cpu.sh
 	@bench/boot.sh
+	@bench/migrate.py
 
 bench-cpu: deps
 	$(MAKE) all
@@ -100,7 +101,40 @@ bench-boot: deps
 	$(MAKE) all guest-linux
 	@bench/boot.sh
 
+# live migration, godwit against QEMU (root for the shaped veth link;
+# BENCH_QUICK=1: 256 MiB over loopback only; BENCH_RUNS=N repeats)
+bench-migrate: deps
+	$(MAKE) all build/guest/migtest.elf
+	@bench/migrate.py
+
 clean:
 	rm -rf build
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(BUILD)/obj/src/vmm/main.d $(UNIT_BINS:=.d)
+
+# ---- fuzzing (tests/fuzz, added with the migration fuzzer) ----------------
+# `make fuzz` builds build/fuzz/fuzz_migration: the destination's migration
+# loader under libFuzzer, ASan and UBSan (clang; every library source is
+# compiled again with coverage instrumentation). `make fuzz-long` runs it for
+# 10 minutes; tests/fuzz/run.sh [SECONDS] builds and runs it (PASS/FAIL line).
+FUZZ_CC ?= clang
+FUZZ_BUILD := build/fuzz
+FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Isrc -D_GNU_SOURCE -g -O1 -MMD -MP \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
+
+.PHONY: fuzz fuzz-long
+fuzz: $(FUZZ_BUILD)/fuzz_migration
+
+fuzz-long: fuzz
+	@tests/fuzz/run.sh 600
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_migration: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_migration.o $(FUZZ_OBJS)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+-include $(FUZZ_OBJS:.o=.d) $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_migration.d

@@ -1,0 +1,287 @@
+/*
+ * fuzz_migration.c - libFuzzer target for the destination's migration
+ * loader: every input is one incoming migration stream (source -> dest
+ * bytes), fed through a socketpair to mig_dest_receive() on a machine that
+ * is not running.
+ *
+ * The machine is built once: 1 MiB of RAM, no firmware, a raw one-word
+ * kernel ("j ."), a virtio-blk on a 1 MiB temporary image (slot 7) and a
+ * virtio-rng (slot 6) - the configuration tests/fuzz/make_corpus.py gives
+ * the VMM that produces the seed streams, so seeds get past the handshake.
+ * A writer thread sends the input and then EOF, and drains the WELCOME the
+ * loader answers with, so neither side can block the other.
+ *
+ * Checksums: a mutated section would almost never pass its XXH3 check, so
+ * the target repairs the checksum of every complete section before feeding
+ * the input (FUZZ_MIG_RAW=1 feeds inputs as they are), and a custom mutator
+ * mutates one section's payload at a time (not the 60 KiB boot ROM, most
+ * of the time), keeping the framing and fixing the length field; one
+ * mutation in four is libFuzzer's own on the whole input (header fields,
+ * framing, truncation).
+ *
+ * Besides the sanitizers, the target checks the loader's contract: a
+ * refused stream leaves exactly one non-empty line in err, and an
+ * accepted one leaves a machine that runs - the hart for a few
+ * instructions, a notify on every queue, the UART, RTC, CLINT and PLIC
+ * (what tests/unit/test_devstate.c does after a load). Set
+ * FUZZ_MIG_VERBOSE=1 to print each input's outcome.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cpu/hart.h"
+#include "devices/plic.h"
+#include "devices/uart.h"
+#include "devices/virtio_mmio.h"
+#include "machine/machine.h"
+#include "migration/migration.h"
+#include "migration/stream.h"
+
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
+
+#define FUZZ_RAM (1ull << 20)
+#define FUZZ_DISK (1ull << 20)
+
+static struct machine fm;
+static struct machine_config fcfg;
+static char kernel_path[64], disk_path[64];
+static char drive_id[] = "d0";
+static bool verbose, raw;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "fuzz_migration: %s: %s\n", what, strerror(errno));
+	abort();
+}
+
+static void make_file(char *path, const void *data, size_t len, size_t size)
+{
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		die("mkstemp");
+	if ((len && write(fd, data, len) != (ssize_t)len) || (size && ftruncate(fd, (off_t)size)))
+		die("write");
+	close(fd);
+}
+
+static void cleanup(void)
+{
+	if (disk_path[0])
+		unlink(disk_path);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const uint32_t spin = 0x0000006f; /* j . */
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	verbose = getenv("FUZZ_MIG_VERBOSE") != NULL;
+	raw = getenv("FUZZ_MIG_RAW") != NULL;
+	strcpy(kernel_path, "/tmp/godwit-fuzz-kernel-XXXXXX");
+	strcpy(disk_path, "/tmp/godwit-fuzz-disk-XXXXXX");
+	make_file(kernel_path, &spin, sizeof(spin), 0);
+	make_file(disk_path, NULL, 0, FUZZ_DISK);
+	atexit(cleanup);
+	fcfg.ram_size = FUZZ_RAM;
+	fcfg.kernel = kernel_path;
+	fcfg.bios = "none";
+	fcfg.drives[0].id = drive_id;
+	fcfg.drives[0].file = disk_path;
+	fcfg.n_drives = 1;
+	fcfg.devices[0].kind = DEVICE_VIRTIO_BLK;
+	fcfg.devices[0].drive = drive_id;
+	fcfg.devices[1].kind = DEVICE_VIRTIO_RNG;
+	fcfg.n_devices = 2;
+	rc = machine_init(&fm, &fcfg);
+	unlink(kernel_path);
+	if (rc) {
+		fprintf(stderr, "fuzz_migration: cannot build the machine\n");
+		abort();
+	}
+	return 0;
+}
+
+/* ---- sections in the input -------------------------------------------- */
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+#define MAX_SECS 4096
+
+/* Offsets of the complete sections at the start of buf; returns how many. */
+static size_t sections(const uint8_t *buf, size_t size, size_t *off)
+{
+	size_t n = 0, pos = 0;
+
+	while (n < MAX_SECS && pos + MIG_HDR_SIZE <= size && get32(buf + pos) == MIG_MAGIC) {
+		uint32_t len = get32(buf + pos + 8);
+		if (len > size - pos - MIG_HDR_SIZE)
+			break;
+		off[n++] = pos;
+		pos += MIG_HDR_SIZE + len;
+	}
+	return n;
+}
+
+/* Give every complete section the checksum the loader expects. */
+static void fix_checksums(uint8_t *buf, size_t size)
+{
+	static size_t off[MAX_SECS];
+	size_t n = sections(buf, size, off);
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *h = buf + off[i];
+		uint64_t c = XXH3_64bits_withSeed(h + MIG_HDR_SIZE, get32(h + 8), XXH3_64bits(h, 16));
+		put32(h + 16, (uint32_t)c);
+		put32(h + 20, (uint32_t)(c >> 32));
+	}
+}
+
+/* One section's payload mutated in place (the rest of the stream moves
+ * along), else a plain mutation of the whole input. */
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
+{
+	static size_t off[MAX_SECS];
+	static uint8_t tail[1 << 20];
+	size_t n = sections(data, size, off), pick, pay, len, tlen, nlen, room;
+	uint32_t r = seed * 2654435761u;
+
+	if (n == 0 || (r & 3) == 0)
+		return LLVMFuzzerMutate(data, size, max_size);
+	pick = (r >> 2) % n;
+	/* the ROM is 60 KiB of opaque bytes: usually pick another section */
+	if (n > 1 && data[off[pick] + 4] == MIG_SEC_ROM && ((r >> 20) & 7))
+		pick = (pick + 1 + (r >> 24) % (n - 1)) % n;
+	pay = off[pick] + MIG_HDR_SIZE;
+	len = get32(data + off[pick] + 8);
+	tlen = size - pay - len;
+	if (tlen > sizeof(tail) || max_size < size)
+		return LLVMFuzzerMutate(data, size, max_size);
+	memcpy(tail, data + pay + len, tlen);
+	room = max_size - pay - tlen;
+	nlen = len ? LLVMFuzzerMutate(data + pay, len, room) : 0;
+	if (!len && room >= 4) { /* an empty payload: give it a few bytes */
+		nlen = 1 + (r >> 8) % 4;
+		memset(data + pay, (int)(r >> 16), nlen);
+	}
+	memcpy(data + pay + nlen, tail, tlen);
+	put32(data + off[pick] + 8, (uint32_t)nlen);
+	return pay + nlen + tlen;
+}
+
+/* ---- feeding the loader ------------------------------------------------ */
+
+struct feed {
+	int fd;
+	const uint8_t *data;
+	size_t size;
+};
+
+/* Send the input, then EOF; then read the loader's answers until it closes. */
+static void *writer(void *arg)
+{
+	struct feed *f = arg;
+	size_t off = 0;
+	char sink[4096];
+
+	while (off < f->size) {
+		ssize_t w = send(f->fd, f->data + off, f->size - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break; /* the loader gave up and closed its end */
+		off += (size_t)w;
+	}
+	shutdown(f->fd, SHUT_WR);
+	for (;;) {
+		ssize_t r = recv(f->fd, sink, sizeof(sink), 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+	}
+	return NULL;
+}
+
+/* After a successful load the machine must run (cf. test_devstate.c). */
+static void exercise(struct machine *m)
+{
+	if (m->hart.s.priv == 2 || m->hart.s.priv > PRV_M || m->hart.s.x[0] != 0 ||
+	    m->uart.s.rx_count > UART_FIFO_SIZE) {
+		fprintf(stderr, "fuzz_migration: the loader accepted an impossible state\n");
+		abort();
+	}
+	m->stop_requested = 0;
+	m->exited = false;
+	hart_run(&m->hart, 64);
+	for (int i = 0; i < VIRT_VIRTIO_COUNT; i++)
+		for (uint32_t q = 0; q < VIRTIO_MMIO_MAX_QUEUES + 1; q++)
+			virtio_mmio_write(&m->vio[i], VIRTIO_MMIO_QUEUE_NOTIFY, 4, q);
+	for (int k = 0; k < 20; k++)
+		uart_read(&m->uart, 0, 1);
+	rtc_update(&m->rtc);
+	clint_update(&m->clint);
+	plic_read(&m->plic, PLIC_CONTEXT_BASE + 4, 4);
+	plic_read(&m->plic, PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE + 4, 4);
+	m->stop_requested = 0;
+	m->exited = false;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct feed f;
+	pthread_t t;
+	int sv[2], rc;
+	char err[256];
+	uint8_t *copy = NULL;
+
+	if (!raw && size) {
+		copy = malloc(size);
+		if (!copy)
+			die("malloc");
+		memcpy(copy, data, size);
+		fix_checksums(copy, size);
+		data = copy;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		die("socketpair");
+	f.fd = sv[0];
+	f.data = data;
+	f.size = size;
+	if (pthread_create(&t, NULL, writer, &f))
+		die("pthread_create");
+	memset(err, 0x55, sizeof(err));
+	err[sizeof(err) - 1] = 0;
+	rc = mig_dest_receive(&fm, sv[1], err, sizeof(err)); /* closes sv[1] */
+	pthread_join(t, NULL);
+	close(sv[0]);
+	free(copy);
+	if (verbose)
+		fprintf(stderr, "fuzz_migration: %zu bytes: %s\n", size, rc ? err : "loaded");
+	if (rc == 0) {
+		exercise(&fm);
+		return 0;
+	}
+	if (!err[0] || strchr(err, '\n') || strlen(err) >= sizeof(err)) {
+		fprintf(stderr, "fuzz_migration: refused without a one-line reason: '%s'\n", err);
+		abort();
+	}
+	return 0;
+}
