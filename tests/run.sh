@@ -59,6 +59,17 @@ tests/linux/run.sh qemu linux-qemu | emit
 tests/linux/net.sh build/godwit-vmm linux-net | emit
 tests/linux/net.sh build/asan/godwit-vmm linux-net-asan | emit
 tests/linux/net.sh qemu linux-net-qemu | emit
+echo "== live migration (migtest and the Linux guest, between VMM processes)" >&2
+tests/migration/run.sh build/godwit-vmm migration | emit
+tests/migration/run.sh build/asan/godwit-vmm migration-asan | emit
+python3 tests/migration/converge.py build/godwit-vmm migration-converge | emit
+python3 tests/migration/converge.py build/asan/godwit-vmm migration-converge-asan | emit
+echo "== live migration: faults at every phase, hostile streams, fuzzing" >&2
+python3 tests/migration/faults.py build/godwit-vmm | emit
+python3 tests/migration/faults.py --label migration-faults-asan build/asan/godwit-vmm | emit
+python3 tests/migration/hostile.py build/godwit-vmm | emit
+python3 tests/migration/hostile.py --label migration-hostile-asan build/asan/godwit-vmm | emit
+tests/fuzz/run.sh 20 | emit
 echo "== ISA tests" >&2
 elfs=(build/isa/*.elf)
 if [ -e "${elfs[0]}" ]; then

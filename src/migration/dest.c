@@ -41,6 +41,7 @@ struct dst {
 	char load_err[256];
 	int load_rc;
 	bool run;
+	bool acked; /* an ACK (good or bad) went out already */
 };
 
 static void cb_load(struct machine *m, void *arg)
@@ -82,6 +83,20 @@ static int send_answer(struct dst *d, uint16_t type, const char *error)
 	free(s);
 	json_decref(j);
 	return r;
+}
+
+/* Before going away, tell the source why (best effort, bounded): its
+ * error then names the cause instead of a broken connection. */
+static void tell_source(struct dst *d)
+{
+	char why[sizeof(d->ch.err)];
+
+	memcpy(why, d->ch.err, sizeof(why));
+	d->ch.cancel = NULL;
+	d->ch.idle_ms = 500;
+	d->ch.deadline_ns = 0;
+	send_answer(d, MIG_SEC_ACK, why[0] ? why : "failed");
+	memcpy(d->ch.err, why, sizeof(why));
 }
 
 static int fail(struct dst *d, const char *msg)
@@ -130,6 +145,7 @@ static int handshake(struct dst *d)
 		goto out;
 	}
 	send_answer(d, MIG_SEC_WELCOME, why);
+	d->acked = true;
 	snprintf(d->ch.err, sizeof(d->ch.err), "refused: %.200s", why);
 out:
 	json_decref(j);
@@ -153,6 +169,20 @@ static void note_round(struct dst *d, const uint8_t *p, uint32_t len)
 	pthread_mutex_unlock(&d->mig->lock);
 }
 
+/* The largest payload a section of this type may have. */
+static uint32_t section_limit(const struct dst *d, uint16_t type)
+{
+	switch (type) {
+	case MIG_SEC_RAM: return RAM_SECTION_MAX;
+	case MIG_SEC_ROM: return (uint32_t)d->m->rom.size;
+	case MIG_SEC_ROUND: return 64;
+	case MIG_SEC_DEVICES: return DEVSTATE_MAX;
+	case MIG_SEC_END: return 16;
+	case MIG_SEC_ABORT: return JSON_MAX;
+	default: return UINT32_MAX; /* refused below as unexpected */
+	}
+}
+
 /* Sections until END. */
 static int receive(struct dst *d)
 {
@@ -166,6 +196,12 @@ static int receive(struct dst *d)
 		if (mig_recv_hdr(&d->ch, &h, RAM_SECTION_MAX > DEVSTATE_MAX ? RAM_SECTION_MAX
 									 : DEVSTATE_MAX))
 			return -1;
+		if (h.length > section_limit(d, h.type)) {
+			snprintf(d->ch.err, sizeof(d->ch.err),
+				 "stream corrupt: %s section of %u bytes (limit %u)",
+				 mig_section_name(h.type), h.length, section_limit(d, h.type));
+			return -1;
+		}
 		switch (h.type) {
 		case MIG_SEC_RAM:
 			if (ram_recv_section(&d->rr, &d->ch, &h))
@@ -180,8 +216,8 @@ static int receive(struct dst *d)
 			rom = true;
 			break;
 		case MIG_SEC_ROUND:
-			if (h.length > 64)
-				return fail(d, "stream corrupt: oversized round section");
+			if (h.length < 4 || h.length > 64)
+				return fail(d, "stream corrupt: round section of the wrong size");
 			p = malloc(h.length + 1);
 			if (!p || mig_recv_part(&d->ch, p, h.length) || mig_recv_done(&d->ch, &h)) {
 				free(p);
@@ -190,7 +226,7 @@ static int receive(struct dst *d)
 			note_round(d, p, h.length);
 			/* everything before this marker is in RAM: say so, so that
 			 * the source measures delivery, not its socket buffer */
-			if (h.length >= 4 && mig_send_buf(&d->ch, MIG_SEC_ROUND_ACK, 1, p, 4)) {
+			if (mig_send_buf(&d->ch, MIG_SEC_ROUND_ACK, 1, p, 4)) {
 				free(p);
 				return -1;
 			}
@@ -317,10 +353,12 @@ void *mig_dest_thread(void *arg)
 	}
 	if (d.load_rc) {
 		send_answer(&d, MIG_SEC_ACK, d.load_err);
+		d.acked = true;
 		snprintf(d.ch.err, sizeof(d.ch.err), "device state rejected: %.200s", d.load_err);
 		goto out;
 	}
 	mig_trace("dst", "loaded");
+	d.acked = true;
 	if (send_answer(&d, MIG_SEC_ACK, NULL) || await_commit(&d))
 		goto out;
 	mig_trace("dst", "commit received");
@@ -331,6 +369,8 @@ void *mig_dest_thread(void *arg)
 	mig_trace("dst", "running");
 	rc = 0;
 out:
+	if (rc && d.ch.fd >= 0 && !d.acked && !mig->cancel)
+		tell_source(&d);
 	pthread_mutex_lock(&mig->lock);
 	mig->info.transferred = d.ch.bytes_recv;
 	mig->info.total_ms = (mig_now_ns() - mig->start_ns) / 1000000;

@@ -325,7 +325,8 @@ static int switchover(struct src *c)
 	struct iovec v;
 	json_t *commit;
 
-	mig_set_status(c->mig, MIG_DEVICE);
+	if (!c->mig->cancel) /* a cancel already said "cancelling": keep that */
+		mig_set_status(c->mig, MIG_DEVICE);
 	mig_trace("src", "stop requested");
 	if (machine_call(c->m, cb_stop, c)) {
 		snprintf(c->ch.err, sizeof(c->ch.err), "the VM stopped");
@@ -348,6 +349,10 @@ static int switchover(struct src *c)
 	if (mig_send_buf(&c->ch, MIG_SEC_END, 1, end, sizeof(end)) ||
 	    recv_answer(c, MIG_SEC_ACK, "the VM state"))
 		return -1;
+	if (c->mig->cancel) { /* the user won the race with the ACK: do not commit */
+		snprintf(c->ch.err, sizeof(c->ch.err), "cancelled by the user");
+		return -1;
+	}
 	/* the commit point: from here on the VM belongs to the destination */
 	c->committed = true;
 	mig_trace("src", "ack received");
@@ -359,11 +364,41 @@ static int switchover(struct src *c)
 	return 0;
 }
 
+/* The connection broke: a destination that gave up says why in an ACK
+ * just before it closes. Use that reason if it is there (bounded wait). */
+static void peer_reason(struct src *c)
+{
+	if (c->ch.fd < 0 || c->mig->cancel || strncmp(c->ch.err, "connection", 10))
+		return;
+	c->ch.cancel = NULL;
+	c->ch.idle_ms = 200;
+	c->ch.deadline_ns = 0;
+	for (int i = 0; i < 4 && mig_chan_readable(&c->ch, 200) == 1; i++) {
+		struct mig_hdr h;
+		uint8_t *p = NULL;
+		json_t *j;
+		const char *e;
+
+		if (mig_recv_section(&c->ch, &h, 65536, &p))
+			return;
+		j = json_loads((const char *)p, 0, NULL);
+		e = json_string_value(json_object_get(j, "error"));
+		if ((h.type == MIG_SEC_ACK || h.type == MIG_SEC_WELCOME) && e)
+			snprintf(c->ch.err, sizeof(c->ch.err), "destination failed: %s", e);
+		json_decref(j);
+		free(p);
+		if (h.type == MIG_SEC_ACK || h.type == MIG_SEC_WELCOME)
+			return;
+	}
+}
+
 static void finish(struct src *c, int rc)
 {
 	struct migration *mig = c->mig;
 	enum mig_status st;
 
+	if (rc && !c->committed)
+		peer_reason(c);
 	if (rc && c->stopped && !c->committed)
 		machine_call(c->m, cb_resume, c);
 	machine_call(c->m, cb_finish, c);
