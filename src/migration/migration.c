@@ -143,6 +143,12 @@ static void announce_update(void *opaque)
 	    mig_now_ns() < mig->announce_at[mig->announce_next])
 		return;
 	mig->announce_next++;
+	/* the next one counts from this one, so a late loop does not send
+	 * several back to back */
+	if (mig->announce_next < mig->announce_count)
+		mig->announce_at[mig->announce_next] =
+			mig_now_ns() + (announce_ms[mig->announce_next] -
+					announce_ms[mig->announce_next - 1]) * 1000000ull;
 	for (int i = 0; i < VIRT_VIRTIO_COUNT; i++)
 		if (m->vio[i].ops.device_id && m->slot_kind[i] == DEVICE_VIRTIO_NET)
 			virtio_net_announce(m->slot_dev[i]);
