@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 struct machine;
+struct vmstate_desc;
 
 #define HART_TLB_SIZE 4096
 /* A TLB tag is the page-aligned virtual address ORed with the TLB's current
@@ -154,6 +155,9 @@ void hart_tlb_drop_ppn(struct hart *h, uint64_t ppn);
 uint64_t hart_mip(const struct hart *h);
 void hart_set_hw_irq(struct hart *h, uint64_t bit, bool level);
 uint64_t hart_instret(const struct hart *h);
+
+/* hart_state.c: the hart's migratable state ("hart", migration/vmstate.h) */
+extern const struct vmstate_desc hart_vmstate;
 
 /* exec.c: run up to max_insns instructions; returns how many retired.
  * Returns early when the hart enters WFI or the machine asks to stop. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct hart;
+struct vmstate_desc;
 
 struct clint_state {
 	uint32_t msip;
@@ -30,6 +31,10 @@ uint64_t clint_mtime(const struct clint *c);
 void clint_update(struct clint *c);
 /* Host ticks until the timer fires, 0 if it already has, UINT64_MAX if never. */
 uint64_t clint_ticks_to_deadline(const struct clint *c);
+/* Migratable state ("clint"): guest time travels as mtime plus the
+ * source's wall clock, not as time_offset (see clint.c). */
+extern const struct vmstate_desc clint_vmstate;
+
 uint64_t clint_read(void *opaque, uint64_t off, int size);
 void clint_write(void *opaque, uint64_t off, int size, uint64_t val);
 

@@ -1,14 +1,18 @@
 /*
  * htif.c - Spike HTIF at the ELF's tohost/fromhost symbols (see htif.h).
  * The region covers both words; anything else in their page reads and
- * writes plain RAM through the machine's overlay handling.
+ * writes plain RAM through the machine's overlay handling. Its migratable
+ * state (htif_vmstate) is at the end.
  */
 #include "devices/htif.h"
-#include "machine/machine.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "machine/machine.h"
+#include "migration/vmstate.h"
 
 void htif_init(struct htif *h, struct machine *m, uint64_t tohost,
 	       uint64_t fromhost, int out_fd)
@@ -112,3 +116,19 @@ void htif_write(void *opaque, uint64_t off, int size, uint64_t val)
 		memcpy(p, &val, (size_t)size);
 	}
 }
+
+/* ---- migration ------------------------------------------------------- */
+
+static const struct vmstate_field htif_fields[] = {
+	VMS_SCALAR(struct htif_state, tohost, VMS_ANY),
+	VMS_SCALAR(struct htif_state, fromhost, VMS_ANY),
+};
+
+const struct vmstate_desc htif_vmstate = {
+	.name = "htif",
+	.version = 1,
+	.state_size = sizeof(struct htif_state),
+	.fields = htif_fields,
+	.n_fields = VMS_COUNT(htif_fields),
+	.dev_offset = offsetof(struct htif, s),
+};

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 struct machine;
+struct vmstate_desc;
 
 struct htif_state {
 	uint64_t tohost, fromhost;
@@ -29,6 +30,9 @@ struct htif {
 
 void htif_init(struct htif *h, struct machine *m, uint64_t tohost,
 	       uint64_t fromhost, int out_fd);
+/* Migratable state ("htif"). */
+extern const struct vmstate_desc htif_vmstate;
+
 uint64_t htif_read(void *opaque, uint64_t off, int size);
 void htif_write(void *opaque, uint64_t off, int size, uint64_t val);
 

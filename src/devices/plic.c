@@ -1,10 +1,15 @@
 /*
- * plic.c - SiFive PLIC, one hart, M and S contexts (see plic.h).
+ * plic.c - SiFive PLIC, one hart, M and S contexts (see plic.h), and its
+ * migratable state (plic_vmstate, at the end).
  */
 #include "devices/plic.h"
-#include "cpu/hart.h"
 
+#include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
+
+#include "cpu/hart.h"
+#include "migration/vmstate.h"
 
 static const uint64_t ctx_mip[PLIC_NUM_CONTEXTS] = { MIP_MEIP, MIP_SEIP };
 
@@ -161,3 +166,62 @@ void plic_write(void *opaque, uint64_t off, int size, uint64_t val)
 	}
 	plic_update(p);
 }
+
+bool plic_input(const struct plic *p, int irq)
+{
+	return irq > 0 && irq < PLIC_NUM_SOURCES &&
+	       ((p->s.level[irq / 32] >> (irq % 32)) & 1);
+}
+
+/* ---- migration ------------------------------------------------------- */
+
+static const struct vmstate_field plic_fields[] = {
+	VMS_ARRAY(struct plic_state, priority, PLIC_PRIO_MASK),
+	VMS_ARRAY(struct plic_state, pending, VMS_ANY),
+	VMS_ARRAY(struct plic_state, claimed, VMS_ANY),
+	VMS_ARRAY(struct plic_state, level, VMS_ANY),
+	VMS_ARRAY(struct plic_state, enable[0], VMS_ANY),
+	VMS_ARRAY(struct plic_state, enable[1], VMS_ANY),
+	VMS_ARRAY(struct plic_state, threshold, PLIC_PRIO_MASK),
+};
+
+/* ctx: the wired sources (see plic.h). */
+static int plic_check(const void *state, const void *ctx, char *err, size_t errlen)
+{
+	const struct plic_state *s = state;
+	const uint32_t *wired = ctx;
+	const struct {
+		const char *name;
+		const uint32_t *bits;
+	} sets[] = { { "pending", s->pending }, { "claimed", s->claimed }, { "level", s->level } };
+
+	if (s->priority[0])
+		return vmstate_fail(err, errlen, "priority[0] %" PRIu32 " set for the reserved source 0",
+				    s->priority[0]);
+	for (size_t k = 0; k < VMS_COUNT(sets); k++)
+		for (int w = 0; w < PLIC_NUM_WORDS; w++)
+			if (sets[k].bits[w] & ~wired[w])
+				return vmstate_fail(err, errlen, "%s[%d] 0x%08" PRIx32 " has sources not wired on this machine (0x%08" PRIx32 ")",
+						    sets[k].name, w, sets[k].bits[w], sets[k].bits[w] & ~wired[w]);
+	for (int c = 0; c < PLIC_NUM_CONTEXTS; c++)
+		if (s->enable[c][0] & 1)
+			return vmstate_fail(err, errlen, "enable[%d][0] 0x%08" PRIx32 " enables the reserved source 0",
+					    c, s->enable[c][0]);
+	return 0;
+}
+
+static void plic_post_load(void *dev)
+{
+	plic_update(dev);
+}
+
+const struct vmstate_desc plic_vmstate = {
+	.name = "plic",
+	.version = 1,
+	.state_size = sizeof(struct plic_state),
+	.fields = plic_fields,
+	.n_fields = VMS_COUNT(plic_fields),
+	.check = plic_check,
+	.dev_offset = offsetof(struct plic, s),
+	.post_load = plic_post_load,
+};

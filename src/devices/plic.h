@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 struct hart;
+struct vmstate_desc;
 
 #define PLIC_NUM_SOURCES 96
 #define PLIC_NUM_CONTEXTS 2
@@ -65,6 +66,13 @@ void plic_init(struct plic *p, struct hart *h);
 void plic_set_irq(void *opaque, int irq, bool level);
 /* Re-run the gateways and drive MEIP/SEIP from `s`. */
 void plic_update(struct plic *p);
+/* Migratable state ("plic"). Its check's ctx is the destination's wired
+ * sources, uint32_t[PLIC_NUM_WORDS] (bit i: a device drives source i):
+ * only those may be asserted, pending or in service. */
+extern const struct vmstate_desc plic_vmstate;
+/* Is input irq high in s (false for an out-of-range irq)? */
+bool plic_input(const struct plic *p, int irq);
+
 uint64_t plic_read(void *opaque, uint64_t off, int size);
 void plic_write(void *opaque, uint64_t off, int size, uint64_t val);
 

@@ -1,10 +1,14 @@
 /*
- * rtc.c - Goldfish RTC (see rtc.h).
+ * rtc.c - Goldfish RTC (see rtc.h), and its migratable state (rtc_vmstate,
+ * at the end).
  */
 #include "devices/rtc.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
+
+#include "migration/vmstate.h"
 
 uint64_t rtc_realtime_ns(void)
 {
@@ -126,3 +130,29 @@ void rtc_write(void *opaque, uint64_t off, int size, uint64_t val)
 	check_alarm(r);
 	update_irq(r);
 }
+
+/* ---- migration ------------------------------------------------------- */
+
+static const struct vmstate_field rtc_fields[] = {
+	VMS_SCALAR(struct rtc_state, time_offset, VMS_ANY),
+	VMS_SCALAR(struct rtc_state, alarm, VMS_ANY),
+	VMS_SCALAR(struct rtc_state, time_high, VMS_ANY),
+	VMS_SCALAR(struct rtc_state, alarm_armed, 1),
+	VMS_SCALAR(struct rtc_state, irq_enabled, 1),
+	VMS_SCALAR(struct rtc_state, irq_pending, 1),
+};
+
+static void rtc_post_load(void *dev)
+{
+	rtc_update(dev);
+}
+
+const struct vmstate_desc rtc_vmstate = {
+	.name = "rtc",
+	.version = 1,
+	.state_size = sizeof(struct rtc_state),
+	.fields = rtc_fields,
+	.n_fields = VMS_COUNT(rtc_fields),
+	.dev_offset = offsetof(struct rtc, s),
+	.post_load = rtc_post_load,
+};

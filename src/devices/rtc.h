@@ -43,6 +43,8 @@
 #define RTC_ALARM_STATUS 0x18
 #define RTC_CLEAR_INTERRUPT 0x1c
 
+struct vmstate_desc;
+
 struct rtc_state {
 	int64_t time_offset; /* guest ns = now_ns() + time_offset */
 	uint64_t alarm;      /* ALARM_HIGH:ALARM_LOW */
@@ -71,6 +73,10 @@ uint64_t rtc_time_ns(const struct rtc *r);
 void rtc_update(struct rtc *r);
 /* Nanoseconds until the armed alarm is due, 0 if it is, UINT64_MAX if none. */
 uint64_t rtc_ns_to_alarm(const struct rtc *r);
+/* Migratable state ("rtc"): the offset is relative to CLOCK_REALTIME
+ * already, so it moves as is; a load runs rtc_update(). */
+extern const struct vmstate_desc rtc_vmstate;
+
 uint64_t rtc_read(void *opaque, uint64_t off, int size);
 void rtc_write(void *opaque, uint64_t off, int size, uint64_t val);
 

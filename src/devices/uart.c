@@ -1,11 +1,15 @@
 /*
  * uart.c - NS16550A UART (see uart.h). Transmission is immediate, so THR
  * and the transmitter are always empty from the guest's point of view.
+ * Its migratable state (uart_vmstate) is at the end.
  */
 #include "devices/uart.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "migration/vmstate.h"
 
 #define UART_RBR 0
 #define UART_IER 1
@@ -156,3 +160,50 @@ void uart_write(void *opaque, uint64_t off, int size, uint64_t val)
 	}
 	uart_update_irq(u);
 }
+
+/* ---- migration ------------------------------------------------------- */
+
+#define US(member, mx) VMS_SCALAR(struct uart_state, member, mx)
+
+static const struct vmstate_field uart_fields[] = {
+	US(ier, 0x0f),
+	US(iir, VMS_ANY), /* derived: recomputed after a load */
+	US(lcr, VMS_ANY),
+	US(mcr, 0x1f),
+	US(lsr, VMS_ANY), /* derived */
+	US(msr, 0),       /* never written */
+	US(scr, VMS_ANY),
+	US(fcr, 0xc9),
+	US(dll, VMS_ANY),
+	US(dlm, VMS_ANY),
+	US(thr_ipending, 1),
+	US(rx_head, UART_FIFO_SIZE - 1),
+	US(rx_count, UART_FIFO_SIZE),
+	VMS_ARRAY(struct uart_state, rx_fifo, VMS_ANY),
+};
+
+static int uart_check(const void *state, const void *ctx, char *err, size_t errlen)
+{
+	const struct uart_state *s = state;
+
+	(void)ctx;
+	if (s->fcr & ~0xc9)
+		return vmstate_fail(err, errlen, "fcr 0x%02x has bits outside 0xc9", s->fcr);
+	return 0;
+}
+
+static void uart_post_load(void *dev)
+{
+	uart_update_irq(dev);
+}
+
+const struct vmstate_desc uart_vmstate = {
+	.name = "uart",
+	.version = 1,
+	.state_size = sizeof(struct uart_state),
+	.fields = uart_fields,
+	.n_fields = VMS_COUNT(uart_fields),
+	.check = uart_check,
+	.dev_offset = offsetof(struct uart, s),
+	.post_load = uart_post_load,
+};

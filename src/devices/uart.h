@@ -15,6 +15,8 @@
 
 #define UART_FIFO_SIZE 16
 
+struct vmstate_desc;
+
 struct uart_state {
 	uint8_t ier, iir, lcr, mcr, lsr, msr, scr, fcr;
 	uint8_t dll, dlm;
@@ -38,6 +40,9 @@ int uart_receive(struct uart *u, const uint8_t *buf, int len);
 bool uart_can_receive(const struct uart *u);
 /* Recompute IIR, LSR and the irq line from s (e.g. after loading s). */
 void uart_update_irq(struct uart *u);
+/* Migratable state ("uart"); a load recomputes IIR, LSR and the line. */
+extern const struct vmstate_desc uart_vmstate;
+
 uint64_t uart_read(void *opaque, uint64_t off, int size);
 void uart_write(void *opaque, uint64_t off, int size, uint64_t val);
 

@@ -4,13 +4,17 @@
  * Register accesses must be 32 bits wide and aligned; anything else reads
  * 0 and is ignored on write, as are write-only registers read and
  * read-only registers written. The config space at 0x100 takes 1, 2, 4 or
- * 8-byte accesses inside the device's config_size.
+ * 8-byte accesses inside the device's config_size. The transport's
+ * migratable state (virtio_mmio_vmstate) is at the end.
  */
 #include "devices/virtio_mmio.h"
 
+#include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "machine/machine.h"
+#include "migration/vmstate.h"
 
 /* Offered on every device: the queues implement them. */
 #define TRANSPORT_FEATURES                                                  \
@@ -381,3 +385,96 @@ void virtio_mmio_write(void *opaque, uint64_t off, int size, uint64_t val64)
 		break; /* read-only, reserved, or QueueReset (RING_RESET not offered) */
 	}
 }
+
+/* ---- migration ------------------------------------------------------- */
+
+#define VS(member, mx) VMS_SCALAR(struct virtio_mmio_state, member, mx)
+/* Queue registers can hold anything the driver wrote while not ready
+ * (set_ready validates them); a ready queue is checked as a whole. */
+#define VS_VQ(q)                                                          \
+	VS(vq[q].num, VMS_ANY), VS(vq[q].ready, 1), VS(vq[q].desc, VMS_ANY), \
+	VS(vq[q].avail, VMS_ANY), VS(vq[q].used, VMS_ANY),                  \
+	VS(vq[q].last_avail_idx, VMS_ANY), VS(vq[q].used_idx, VMS_ANY),     \
+	VS(vq[q].signalled_used, VMS_ANY), VS(vq[q].signalled_used_valid, 1), \
+	VS(vq[q].broken, 1)
+
+_Static_assert(VIRTIO_MMIO_MAX_QUEUES == 8, "vio_fields lists 8 queues");
+
+static const struct vmstate_field vio_fields[] = {
+	VS(status, 0xff), /* any byte the driver wrote, plus NEEDS_RESET */
+	VS(dev_features_sel, VMS_ANY),
+	VS(drv_features_sel, VMS_ANY),
+	VS(driver_features, VMS_ANY),
+	VS(queue_sel, VMS_ANY), /* out-of-range selections are inert */
+	VS(int_status, VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG),
+	VS(config_generation, VMS_ANY),
+	VS(shm_sel, VMS_ANY),
+	VS_VQ(0), VS_VQ(1), VS_VQ(2), VS_VQ(3),
+	VS_VQ(4), VS_VQ(5), VS_VQ(6), VS_VQ(7),
+};
+
+static const struct vmstate_field vio_pad[] = {
+	VMS_PAD(struct virtio_mmio_state, pad),
+};
+
+static int vio_check_queue(const struct virtio_mmio *t, const struct virtq_state *vq,
+			   int q, char *err, size_t errlen)
+{
+	static const struct virtq_state zero;
+	uint32_t max = t->ops.queue_max;
+
+	if (q >= t->ops.num_queues) {
+		if (memcmp(vq, &zero, sizeof(zero)))
+			return vmstate_fail(err, errlen, "vq[%d] is set up but %s has %d queue(s)",
+					    q, t->ops.name, t->ops.num_queues);
+		return 0;
+	}
+	if (!vq->ready)
+		return 0;
+	if (vq->num == 0 || vq->num > max || (vq->num & (vq->num - 1)))
+		return vmstate_fail(err, errlen, "vq[%d].num %" PRIu32 " of a ready queue is not a power of two <= %" PRIu32,
+				    q, vq->num, max);
+	if (!virtq_config_valid(t->m, vq, max))
+		return vmstate_fail(err, errlen, "vq[%d] rings (desc 0x%" PRIx64 ", avail 0x%" PRIx64 ", used 0x%" PRIx64 ") are misaligned or outside guest RAM",
+				    q, vq->desc, vq->avail, vq->used);
+	return 0;
+}
+
+/* ctx: the destination's transport for this slot. */
+static int vio_check(const void *state, const void *ctx, char *err, size_t errlen)
+{
+	const struct virtio_mmio_state *s = state;
+	const struct virtio_mmio *t = ctx;
+	uint64_t offered = virtio_mmio_offered(t);
+
+	if (s->status & VIRTIO_STATUS_FEATURES_OK) {
+		if (s->driver_features & ~offered)
+			return vmstate_fail(err, errlen, "driver_features 0x%" PRIx64 " not offered by %s (0x%" PRIx64 ")",
+					    s->driver_features, t->ops.name, offered);
+		if (!(s->driver_features & (1ull << VIRTIO_F_VERSION_1)))
+			return vmstate_fail(err, errlen, "driver_features 0x%" PRIx64 " accepted without VERSION_1",
+					    s->driver_features);
+	}
+	for (int q = 0; q < VIRTIO_MMIO_MAX_QUEUES; q++)
+		if (vio_check_queue(t, &s->vq[q], q, err, errlen))
+			return -1;
+	return 0;
+}
+
+static void vio_post_load(void *dev)
+{
+	virtio_mmio_update_irq(dev);
+}
+
+const struct vmstate_desc virtio_mmio_vmstate = {
+	.name = "virtio-mmio",
+	.version = 1,
+	.state_size = sizeof(struct virtio_mmio_state),
+	.fields = vio_fields,
+	.n_fields = VMS_COUNT(vio_fields),
+	.check = vio_check,
+	.pad = vio_pad,
+	.n_pad = VMS_COUNT(vio_pad),
+	.dev_offset = offsetof(struct virtio_mmio, s),
+	.post_load = vio_post_load,
+};

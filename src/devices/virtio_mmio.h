@@ -36,6 +36,7 @@
 #include "devices/virtqueue.h"
 
 struct machine;
+struct vmstate_desc;
 
 #define VIRTIO_MMIO_SIZE 0x1000
 #define VIRTIO_MMIO_MAGIC 0x74726976 /* "virt" */
@@ -105,6 +106,10 @@ struct virtio_dev_ops {
 	void (*notify)(void *dev, int q);
 	/* Device reset (Status written 0); the transport resets itself. */
 	void (*reset)(void *dev);
+	/* The device's migratable state beyond the transport's, saved as
+	 * "<name>.<slot>" after "virtio-mmio.<slot>" (NULL: none). Its hooks
+	 * and check take dev. */
+	const struct vmstate_desc *vmstate;
 };
 
 struct virtio_mmio_state {
@@ -159,6 +164,11 @@ void virtio_mmio_update_irq(struct virtio_mmio *t);
  * harmless): after a migration the destination serves what the driver made
  * available while the source could not, e.g. TX held back by a full tap. */
 void virtio_mmio_kick(struct virtio_mmio *t);
+
+/* The transport's migratable state ("virtio-mmio.<slot>", queues included).
+ * Its check's ctx is the destination's transport of that slot: features
+ * and queue limits of the device there, rings inside its guest RAM. */
+extern const struct vmstate_desc virtio_mmio_vmstate;
 
 /* Little-endian config space helper: read size bytes at off of buf[len]
  * (bytes past len read as 0). */

@@ -10,14 +10,18 @@
  * Each pass reads at most RX_READ_BUDGET frames from the host, so a busy
  * backend cannot starve the vCPU; what is left keeps the fd readable and
  * is taken on the next pass.
+ *
+ * Its migratable state (virtio_net_vmstate) is at the end.
  */
 #include "devices/virtio_net.h"
 
 #include <endian.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "machine/machine.h"
+#include "migration/vmstate.h"
 
 #define RX_READ_BUDGET 256
 
@@ -252,6 +256,7 @@ int virtio_net_init(struct virtio_net *n, struct virtio_mmio *t,
 	ops.config_read = net_config_read;
 	ops.notify = net_notify;
 	ops.reset = net_reset;
+	ops.vmstate = &virtio_net_vmstate;
 	virtio_mmio_init(t, m, &ops, n);
 	return 0;
 }
@@ -334,3 +339,39 @@ int virtio_net_announce(struct virtio_net *n)
 	virtio_net_update_link(n);
 	return r;
 }
+
+/* ---- migration ------------------------------------------------------- */
+
+static const struct vmstate_field net_fields[] = {
+	VMS_ARRAY(struct virtio_net_state, mac, VMS_ANY),
+	VMS_SCALAR(struct virtio_net_state, status, VIRTIO_NET_S_LINK_UP),
+};
+
+static int net_check(const void *state, const void *ctx, char *err, size_t errlen)
+{
+	const struct virtio_net_state *s = state;
+	const uint8_t *a = s->mac;
+
+	(void)ctx;
+	if ((a[0] & 1) || !(a[0] | a[1] | a[2] | a[3] | a[4] | a[5]))
+		return vmstate_fail(err, errlen, "mac %02x:%02x:%02x:%02x:%02x:%02x is %s",
+				    a[0], a[1], a[2], a[3], a[4], a[5],
+				    (a[0] & 1) ? "multicast" : "all zero");
+	return 0;
+}
+
+static void net_post_load(void *dev)
+{
+	virtio_net_update_link(dev);
+}
+
+const struct vmstate_desc virtio_net_vmstate = {
+	.name = "virtio-net",
+	.version = 1,
+	.state_size = sizeof(struct virtio_net_state),
+	.fields = net_fields,
+	.n_fields = VMS_COUNT(net_fields),
+	.check = net_check,
+	.dev_offset = offsetof(struct virtio_net, s),
+	.post_load = net_post_load,
+};

@@ -131,6 +131,10 @@ void virtio_net_default_mac(int index, uint8_t mac[6]);
  */
 int virtio_net_announce(struct virtio_net *n);
 
+/* Migratable state ("virtio-net.<slot>", the device's ops.vmstate): the
+ * MAC and the status; a load re-derives the link bit from the backend. */
+extern const struct vmstate_desc virtio_net_vmstate;
+
 /* Bring the status bit in line with the backend's link (config change
  * interrupt if it changed); e.g. after loading a migrated state. */
 void virtio_net_update_link(struct virtio_net *n);

@@ -40,6 +40,7 @@
 #include "devices/rtc.h"
 #include "devices/uart.h"
 #include "devices/virtio_mmio.h"
+#include "migration/vmstate.h"
 #include "net/netdev.h"
 
 #define VIRT_ROM_BASE 0x1000ull
@@ -207,6 +208,24 @@ void machine_destroy(struct machine *m);
 /* slots.c */
 int machine_slots_init(struct machine *m, const struct machine_config *cfg);
 void machine_slots_destroy(struct machine *m);
+
+/* state.c: the machine's migratable state, as migration/devstate.c saves
+ * and loads it. machine_state_list() fills ms with m's device instances in
+ * save order (ms holds the plic check's wiring too, so it must outlive the
+ * entries' use). After a load has written every entry, and before their
+ * post_load steps, machine_state_lines() sets each device's idea of its
+ * interrupt line from the loaded PLIC inputs, so each one drives its line
+ * wherever its own state disagrees (and lowers an empty slot's). */
+#define MACHINE_STATE_MAX (6 + 2 * VIRT_VIRTIO_COUNT)
+struct machine_state {
+	struct vmstate_entry e[MACHINE_STATE_MAX];
+	size_t n;
+	uint32_t plic_wired[PLIC_NUM_WORDS]; /* the plic check's ctx */
+};
+void machine_state_list(struct machine *m, struct machine_state *ms);
+void machine_state_lines(struct machine *m);
+/* Every table a machine may list (for the coverage tests and tools). */
+const struct vmstate_desc *const *machine_state_descs(size_t *n);
 
 /* runloop.c */
 int machine_runloop_init(struct machine *m);

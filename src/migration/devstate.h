@@ -1,7 +1,10 @@
 /*
  * devstate.h - the CPU and device state of a whole machine for migration:
- * the field tables of the hart and every device (vmstate.h), and saving
- * and loading all of them as one blob.
+ * saving and loading every device instance the machine lists
+ * (machine_state_list, machine/state.c) as one blob. Each device declares
+ * its own state, checks and after-load step in its own file (a struct
+ * vmstate_desc such as uart_vmstate in devices/uart.c, hart_vmstate in
+ * cpu/hart_state.c; a virtio device through its ops.vmstate).
  *
  * Blob format: a sequence of entries, each
  *     u8  name length (1..255)
@@ -20,11 +23,9 @@
  * Time. Guest mtime is the host's monotonic clock plus clint.time_offset,
  * which means nothing on another host. So "clint" (version 1) carries msip,
  * mtimecmp, the guest's mtime at save and the source's CLOCK_REALTIME at
- * save (ns) instead of time_offset. The loader sets time_offset so that
- * mtime resumes at the saved mtime plus the real time elapsed since the
- * save, clamped to [0, 60 s]: guest time never goes back, and a wrong host
- * clock costs at most a minute of jump. The RTC's offset is relative to
- * CLOCK_REALTIME already and moves as is.
+ * save (ns) instead of time_offset, and a load resumes mtime at the saved
+ * value plus the real time elapsed, clamped to [0, 60 s] (devices/clint.c).
+ * The RTC's offset is relative to CLOCK_REALTIME already and moves as is.
  *
  * Invariants:
  *  - devstate_load validates the whole blob against the destination's own
@@ -58,7 +59,8 @@ int devstate_save(struct machine *m, uint8_t **buf, size_t *len);
 int devstate_load(struct machine *m, const uint8_t *buf, size_t len, char *err,
 		  size_t errlen);
 
-/* Every table this module uses (for the coverage tests and tools). */
+/* Every table a machine may list (machine_state_descs; for the coverage
+ * tests and tools). */
 const struct vmstate_desc *const *devstate_descs(size_t *n);
 
 #endif

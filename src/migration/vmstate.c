@@ -9,6 +9,7 @@
 #include "migration/vmstate.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,4 +200,30 @@ int vmstate_check_desc(const struct vmstate_desc *d, char *err, size_t errlen)
 out_free:
 	free(map);
 	return rc;
+}
+
+int vmstate_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void vmstate_save_dev(const struct vmstate_desc *d, void *dev, void *state)
+{
+	if (d->save)
+		d->save(dev, state);
+	else
+		memcpy(state, (const uint8_t *)dev + d->dev_offset, d->state_size);
+}
+
+void vmstate_load_dev(const struct vmstate_desc *d, void *dev, const void *state)
+{
+	if (d->load)
+		d->load(dev, state);
+	else
+		memcpy((uint8_t *)dev + d->dev_offset, state, d->state_size);
 }

@@ -19,6 +19,13 @@
  * table's check() looks at the whole staged struct (cross-field rules and
  * what depends on the destination, passed in ctx). Nothing but the staging
  * copy is written, so a caller can refuse a whole blob without side effects.
+ *
+ * A device declares its migratable state in its own file as one
+ * descriptor (e.g. `const struct vmstate_desc uart_vmstate` in uart.c):
+ * name, version, table, check, and the steps between the live device and
+ * the plain struct the table describes (save, load, post_load; by default
+ * the struct sits at dev_offset in the device and is copied as is).
+ * migration/devstate.c walks the machine's list of them (machine/state.c).
  */
 #ifndef GODWIT_MIGRATION_VMSTATE_H
 #define GODWIT_MIGRATION_VMSTATE_H
@@ -47,6 +54,28 @@ struct vmstate_desc {
 	 * fields of size 1 (offset, count = bytes); only for the coverage check. */
 	const struct vmstate_field *pad;
 	size_t n_pad;
+
+	/* The live device (devstate.c passes the device object as dev). */
+	size_t dev_offset; /* where the state struct sits in the device */
+	/* Live device -> state, for a saved form that is not the live struct
+	 * (NULL: copy state_size bytes from dev + dev_offset). */
+	void (*save)(void *dev, void *state);
+	/* Checked state -> live device; runs for every entry of a blob before
+	 * any post_load (NULL: copy state_size bytes to dev + dev_offset). */
+	void (*load)(void *dev, const void *state);
+	/* Re-derive what is not saved (irq lines, caches) once every entry is
+	 * loaded, in the machine's entry order. May be NULL. */
+	void (*post_load)(void *dev);
+};
+
+/* One device instance of a machine, as the machine lists them
+ * (machine/state.c) for the save/load of the whole (devstate.c). */
+#define VMS_NAME_MAX 32
+struct vmstate_entry {
+	char name[VMS_NAME_MAX]; /* "uart", "virtio-mmio.7", ... */
+	const struct vmstate_desc *d;
+	void *dev;       /* the live device d's hooks take */
+	const void *ctx; /* what d->check gets: the destination's side */
 };
 
 #define VMS_ANY UINT64_MAX
@@ -79,6 +108,13 @@ void vmstate_save(const struct vmstate_desc *d, const void *state, uint8_t *out)
  */
 int vmstate_load(const struct vmstate_desc *d, void *state, const uint8_t *in,
 		 size_t len, const void *ctx, char *err, size_t errlen);
+/* Format a check() error into err; returns -1 (for `return vmstate_fail(...)`). */
+int vmstate_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Copy dev's live state into state (d->save or the plain copy). */
+void vmstate_save_dev(const struct vmstate_desc *d, void *dev, void *state);
+/* Copy a checked state into the live dev (d->load or the plain copy). */
+void vmstate_load_dev(const struct vmstate_desc *d, void *dev, const void *state);
 /* Is d well formed and does it cover its struct (see the invariants)?
  * Returns 0, or -1 with the first problem in err. */
 int vmstate_check_desc(const struct vmstate_desc *d, char *err, size_t errlen);

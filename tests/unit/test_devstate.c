@@ -1084,8 +1084,9 @@ static int demo_check(const void *state, const void *ctx, char *err, size_t errl
 
 static void test_vmstate_core(void **state)
 {
-	struct vmstate_desc d = { "demo", 1, sizeof(struct demo), demo_fields,
-				  VMS_COUNT(demo_fields), demo_check, demo_pad, 1 };
+	struct vmstate_desc d = { .name = "demo", .version = 1, .state_size = sizeof(struct demo),
+				  .fields = demo_fields, .n_fields = VMS_COUNT(demo_fields),
+				  .check = demo_check, .pad = demo_pad, .n_pad = 1 };
 	struct demo in = { 0x11223344, 999, 5, 6, { 0x0102030405060708ull, 9 }, 3 }, out;
 	uint8_t wire[64];
 	char err[128];
@@ -1120,8 +1121,9 @@ static void test_vmstate_coverage_errors(void **state)
 {
 	struct vmstate_field missing[VMS_COUNT(demo_fields)], overlap[VMS_COUNT(demo_fields) + 1];
 	struct vmstate_field badsize[VMS_COUNT(demo_fields)], outside[VMS_COUNT(demo_fields)];
-	struct vmstate_desc d = { "demo", 1, sizeof(struct demo), demo_fields,
-				  VMS_COUNT(demo_fields), NULL, demo_pad, 1 };
+	struct vmstate_desc d = { .name = "demo", .version = 1, .state_size = sizeof(struct demo),
+				  .fields = demo_fields, .n_fields = VMS_COUNT(demo_fields),
+				  .pad = demo_pad, .n_pad = 1 };
 	char err[160];
 
 	(void)state;
