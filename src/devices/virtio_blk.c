@@ -165,6 +165,23 @@ static void blk_notify(void *dev, int q)
 	virtio_mmio_notify(b->t, q);
 }
 
+static void blk_destroy(void *dev)
+{
+	virtio_blk_destroy(dev);
+}
+
+/* The destination's disk must have the same size and mode. */
+static int blk_describe(const void *dev, struct virtio_dev_fact *f, int max)
+{
+	const struct virtio_blk *b = dev;
+
+	if (max < 2)
+		return 0;
+	f[0] = (struct virtio_dev_fact){ "sectors", b->capacity, false };
+	f[1] = (struct virtio_dev_fact){ "readonly", b->readonly, true };
+	return 2;
+}
+
 int virtio_blk_init(struct virtio_blk *b, struct virtio_mmio *t,
 		    struct machine *m, const char *path, bool readonly,
 		    const char *serial, char *err, size_t errlen)
@@ -217,6 +234,8 @@ int virtio_blk_init(struct virtio_blk *b, struct virtio_mmio *t,
 	ops.config_size = sizeof(b->config);
 	ops.config_read = blk_config_read;
 	ops.notify = blk_notify;
+	ops.destroy = blk_destroy;
+	ops.describe = blk_describe;
 	virtio_mmio_init(t, m, &ops, b);
 	return 0;
 }

@@ -4,7 +4,10 @@
  * slots at 0x10001000 + 0x1000 * i, PLIC irq 1 + i.
  *
  * A transport carries one device described by struct virtio_dev_ops (or
- * none: DeviceID 0, an empty slot). The device sees its queues through
+ * none: DeviceID 0, an empty slot). The ops are all the board and
+ * migration know of a device: t->ops and the opaque t->dev stand for it
+ * everywhere (its state, backend, teardown, announce, statistics), so no
+ * code outside the device's own file switches on its kind. The device sees its queues through
  * virtio_mmio_pop/push/notify; the transport checks every register write
  * and every ring access, and on a malformed ring sets DEVICE_NEEDS_RESET,
  * stops processing that queue and sends a configuration change interrupt.
@@ -91,6 +94,15 @@ struct vmstate_desc;
 /* Transport feature bits */
 #define VIRTIO_F_VERSION_1 32
 
+/* A backend property the migration handshake compares between source and
+ * destination (ops.describe), e.g. a disk's size. */
+struct virtio_dev_fact {
+	const char *key;
+	uint64_t value;
+	bool boolean; /* sent as true/false rather than a number */
+};
+#define VIRTIO_DEV_MAX_FACTS 4
+
 struct virtio_dev_ops {
 	const char *name;
 	uint32_t device_id;
@@ -110,6 +122,15 @@ struct virtio_dev_ops {
 	 * "<name>.<slot>" after "virtio-mmio.<slot>" (NULL: none). Its hooks
 	 * and check take dev. */
 	const struct vmstate_desc *vmstate;
+	/* Release the backend (file, socket) before the board frees dev. */
+	void (*destroy)(void *dev);
+	/* After an incoming migration: tell the network where the VM now is
+	 * (e.g. a RARP for a NIC). Returns 0, or -1 if the backend refused. */
+	int (*announce)(void *dev);
+	/* Fill at most max facts the destination must match; returns how many. */
+	int (*describe)(const void *dev, struct virtio_dev_fact *facts, int max);
+	/* GODWIT_STATS: one line of counters for slot on stderr. */
+	void (*print_stats)(const void *dev, int slot);
 };
 
 struct virtio_mmio_state {

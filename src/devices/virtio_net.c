@@ -226,6 +226,30 @@ static void net_dispatch(void *opaque, const struct pollfd *fds, int cnt)
 
 /* ---- public ------------------------------------------------------------------ */
 
+static void net_destroy(void *dev)
+{
+	virtio_net_destroy(dev);
+}
+
+static int net_announce(void *dev)
+{
+	return virtio_net_announce(dev);
+}
+
+static void net_print_stats(const void *dev, int slot)
+{
+	const struct virtio_net *n = dev;
+	const struct virtq_state *q = n->t->s.vq;
+
+	fprintf(stderr, "godwit-vmm: net slot %d: rx %llu frames (%llu dropped), tx %llu "
+		"(%llu dropped), %llu announces; rx queue avail %u used %u, tx queue "
+		"avail %u used %u, int_status %u\n", slot,
+		(unsigned long long)n->stats.rx_frames, (unsigned long long)n->stats.rx_dropped,
+		(unsigned long long)n->stats.tx_frames, (unsigned long long)n->stats.tx_dropped,
+		(unsigned long long)n->stats.announces, q[0].last_avail_idx, q[0].used_idx,
+		q[1].last_avail_idx, q[1].used_idx, n->t->s.int_status);
+}
+
 int virtio_net_init(struct virtio_net *n, struct virtio_mmio *t,
 		    struct machine *m, struct netdev *nd, const uint8_t *mac,
 		    char *err, size_t errlen)
@@ -257,6 +281,9 @@ int virtio_net_init(struct virtio_net *n, struct virtio_mmio *t,
 	ops.notify = net_notify;
 	ops.reset = net_reset;
 	ops.vmstate = &virtio_net_vmstate;
+	ops.destroy = net_destroy;
+	ops.announce = net_announce;
+	ops.print_stats = net_print_stats;
 	virtio_mmio_init(t, m, &ops, n);
 	return 0;
 }

@@ -164,9 +164,7 @@ struct machine {
 	struct htif htif;
 	struct plic plic;
 	struct rtc rtc;
-	struct virtio_mmio vio[VIRT_VIRTIO_COUNT];
-	void *slot_dev[VIRT_VIRTIO_COUNT];
-	enum device_kind slot_kind[VIRT_VIRTIO_COUNT];
+	struct virtio_mmio vio[VIRT_VIRTIO_COUNT]; /* a slot's device: vio[i].ops, .dev */
 
 	bool has_plic; /* PLIC, RTC and virtio slots are present */
 

@@ -11,7 +11,6 @@
  * device callbacks need no locking against the hart.
  */
 #include "machine/machine.h"
-#include "devices/virtio_net.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -280,19 +279,9 @@ int machine_run(struct machine *m, const struct machine_config *cfg)
 		fprintf(stderr, "godwit-vmm: %llu instructions in %.3f s (%.1f MIPS), %zu code pages\n",
 			(unsigned long long)m->hart.s.minstret, secs,
 			(double)m->hart.s.minstret / secs / 1e6, m->n_dpages);
-		for (int i = 0; m->has_plic && i < VIRT_VIRTIO_COUNT; i++) {
-			const struct virtio_net *n = m->slot_dev[i];
-			const struct virtq_state *q = m->vio[i].s.vq;
-			if (!m->vio[i].ops.device_id || m->slot_kind[i] != DEVICE_VIRTIO_NET)
-				continue;
-			fprintf(stderr, "godwit-vmm: net slot %d: rx %llu frames (%llu dropped), tx %llu "
-				"(%llu dropped), %llu announces; rx queue avail %u used %u, tx queue "
-				"avail %u used %u, int_status %u\n", i,
-				(unsigned long long)n->stats.rx_frames, (unsigned long long)n->stats.rx_dropped,
-				(unsigned long long)n->stats.tx_frames, (unsigned long long)n->stats.tx_dropped,
-				(unsigned long long)n->stats.announces, q[0].last_avail_idx, q[0].used_idx,
-				q[1].last_avail_idx, q[1].used_idx, m->vio[i].s.int_status);
-		}
+		for (int i = 0; m->has_plic && i < VIRT_VIRTIO_COUNT; i++)
+			if (m->vio[i].ops.device_id && m->vio[i].ops.print_stats)
+				m->vio[i].ops.print_stats(m->vio[i].dev, i);
 	}
 	if (dirty_id >= 0) {
 		fprintf(stderr, "godwit-vmm: dirty tracking: %llu syncs\n",

@@ -5,8 +5,11 @@
  * opens its backend, and leaves the other slots as empty transports
  * (DeviceID 0), which drivers skip.
  *
- * Invariant: every slot has a transport registered as MMIO; slot_dev[i]
- * owns the device state behind slot i (NULL for an empty slot).
+ * Invariant: every slot has a transport registered as MMIO; an occupied
+ * slot's transport (vio[i].ops, vio[i].dev) owns its device: dev is
+ * malloc'd here and freed after ops.destroy (an empty slot has DeviceID 0
+ * and no dev). Nothing outside this file and the device's own needs to
+ * know a slot's kind: the ops say everything else.
  */
 #include "machine/machine.h"
 #include "devices/virtio_blk.h"
@@ -26,87 +29,102 @@ static struct drive_config *find_drive(const struct machine_config *cfg,
 	return NULL;
 }
 
+static int attach_blk(struct machine *m, struct virtio_mmio *t,
+		      const struct machine_config *cfg, const struct device_config *dev)
+{
+	struct drive_config *drv = find_drive(cfg, dev->drive);
+	struct virtio_blk *b = calloc(1, sizeof(*b));
+	char err[256];
+
+	if (!b || !drv) {
+		free(b);
+		fprintf(stderr, "godwit-vmm: virtio-blk: drive '%s' not available\n", dev->drive);
+		return -1;
+	}
+	if (virtio_blk_init(b, t, m, drv->file, drv->readonly, drv->id, err, sizeof(err))) {
+		fprintf(stderr, "godwit-vmm: %s\n", err);
+		free(b);
+		return -1;
+	}
+	return 0;
+}
+
+static int attach_rng(struct machine *m, struct virtio_mmio *t,
+		      const struct machine_config *cfg, const struct device_config *dev)
+{
+	struct virtio_rng *r = calloc(1, sizeof(*r));
+
+	(void)cfg;
+	(void)dev;
+	if (!r)
+		return -1;
+	virtio_rng_init(r, t, m);
+	return 0;
+}
+
+static int attach_net(struct machine *m, struct virtio_mmio *t,
+		      const struct machine_config *cfg, const struct device_config *dev)
+{
+	const struct netdev_config *nc = NULL;
+	struct virtio_net *n;
+	struct netdev *nd;
+	uint8_t mac[6];
+	char err[256];
+	int idx = 0;
+
+	for (int i = 0; i < cfg->n_netdevs; i++)
+		if (!strcmp(cfg->netdevs[i].id, dev->netdev))
+			nc = &cfg->netdevs[i];
+	if (!nc) {
+		fprintf(stderr, "godwit-vmm: virtio-net: netdev '%s' not found\n", dev->netdev);
+		return -1;
+	}
+	if (dev->mac) {
+		if (virtio_net_parse_mac(dev->mac, mac, err, sizeof(err))) {
+			fprintf(stderr, "godwit-vmm: -device: %s\n", err);
+			return -1;
+		}
+	} else {
+		/* QEMU: 52:54:00:12:34:56, +1 per NIC without mac= */
+		for (const struct device_config *p = cfg->devices; p < dev; p++)
+			idx += p->kind == DEVICE_VIRTIO_NET && !p->mac;
+		virtio_net_default_mac(idx, mac);
+	}
+	if (netdev_open(nc, &nd, err, sizeof(err))) {
+		fprintf(stderr, "godwit-vmm: -netdev %s: %s\n", nc->id, err);
+		return -1;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n) {
+		netdev_close(nd);
+		return -1;
+	}
+	if (virtio_net_init(n, t, m, nd, mac, err, sizeof(err))) { /* closes nd */
+		fprintf(stderr, "godwit-vmm: %s\n", err);
+		free(n);
+		return -1;
+	}
+	return 0;
+}
+
+/* How each -device kind is built. On success the device owns the slot:
+ * t->ops describe it and t->dev is its malloc'd state; on failure the
+ * slot stays empty. */
+static int (*const attach_kind[])(struct machine *m, struct virtio_mmio *t,
+				  const struct machine_config *cfg,
+				  const struct device_config *dev) = {
+	[DEVICE_VIRTIO_BLK] = attach_blk,
+	[DEVICE_VIRTIO_RNG] = attach_rng,
+	[DEVICE_VIRTIO_NET] = attach_net,
+};
+
 static int attach(struct machine *m, int slot, const struct machine_config *cfg,
 		  const struct device_config *dev)
 {
-	struct virtio_mmio *t = &m->vio[slot];
-	char err[256];
-
-	switch (dev->kind) {
-	case DEVICE_VIRTIO_BLK: {
-		struct drive_config *drv = find_drive(cfg, dev->drive);
-		struct virtio_blk *b = calloc(1, sizeof(*b));
-
-		if (!b || !drv) {
-			free(b);
-			fprintf(stderr, "godwit-vmm: virtio-blk: drive '%s' not available\n", dev->drive);
-			return -1;
-		}
-		if (virtio_blk_init(b, t, m, drv->file, drv->readonly, drv->id, err, sizeof(err))) {
-			fprintf(stderr, "godwit-vmm: %s\n", err);
-			free(b);
-			return -1;
-		}
-		m->slot_dev[slot] = b;
-		m->slot_kind[slot] = DEVICE_VIRTIO_BLK;
-		return 0;
-	}
-	case DEVICE_VIRTIO_RNG: {
-		struct virtio_rng *r = calloc(1, sizeof(*r));
-
-		if (!r)
-			return -1;
-		virtio_rng_init(r, t, m);
-		m->slot_dev[slot] = r;
-		m->slot_kind[slot] = DEVICE_VIRTIO_RNG;
-		return 0;
-	}
-	case DEVICE_VIRTIO_NET: {
-		const struct netdev_config *nc = NULL;
-		struct virtio_net *n;
-		struct netdev *nd;
-		uint8_t mac[6];
-		int idx = 0;
-
-		for (int i = 0; i < cfg->n_netdevs; i++)
-			if (!strcmp(cfg->netdevs[i].id, dev->netdev))
-				nc = &cfg->netdevs[i];
-		if (!nc) {
-			fprintf(stderr, "godwit-vmm: virtio-net: netdev '%s' not found\n", dev->netdev);
-			return -1;
-		}
-		if (dev->mac) {
-			if (virtio_net_parse_mac(dev->mac, mac, err, sizeof(err))) {
-				fprintf(stderr, "godwit-vmm: -device: %s\n", err);
-				return -1;
-			}
-		} else {
-			/* QEMU: 52:54:00:12:34:56, +1 per NIC without mac= */
-			for (const struct device_config *p = cfg->devices; p < dev; p++)
-				idx += p->kind == DEVICE_VIRTIO_NET && !p->mac;
-			virtio_net_default_mac(idx, mac);
-		}
-		if (netdev_open(nc, &nd, err, sizeof(err))) {
-			fprintf(stderr, "godwit-vmm: -netdev %s: %s\n", nc->id, err);
-			return -1;
-		}
-		n = calloc(1, sizeof(*n));
-		if (!n) {
-			netdev_close(nd);
-			return -1;
-		}
-		if (virtio_net_init(n, t, m, nd, mac, err, sizeof(err))) { /* closes nd */
-			fprintf(stderr, "godwit-vmm: %s\n", err);
-			free(n);
-			return -1;
-		}
-		m->slot_dev[slot] = n;
-		m->slot_kind[slot] = DEVICE_VIRTIO_NET;
-		return 0;
-	}
-	default:
+	if ((size_t)dev->kind >= sizeof(attach_kind) / sizeof(attach_kind[0]) ||
+	    !attach_kind[dev->kind])
 		return -1;
-	}
+	return attach_kind[dev->kind](m, &m->vio[slot], cfg, dev);
 }
 
 int machine_slots_init(struct machine *m, const struct machine_config *cfg)
@@ -141,13 +159,14 @@ int machine_slots_init(struct machine *m, const struct machine_config *cfg)
 void machine_slots_destroy(struct machine *m)
 {
 	for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
-		if (!m->slot_dev[i])
+		struct virtio_mmio *t = &m->vio[i];
+
+		if (!t->ops.device_id)
 			continue;
-		if (m->slot_kind[i] == DEVICE_VIRTIO_BLK)
-			virtio_blk_destroy(m->slot_dev[i]);
-		else if (m->slot_kind[i] == DEVICE_VIRTIO_NET)
-			virtio_net_destroy(m->slot_dev[i]);
-		free(m->slot_dev[i]);
-		m->slot_dev[i] = NULL;
+		if (t->ops.destroy)
+			t->ops.destroy(t->dev);
+		free(t->dev);
+		t->dev = NULL;
+		memset(&t->ops, 0, sizeof(t->ops)); /* now an empty slot */
 	}
 }

@@ -8,18 +8,30 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "devices/virtio_blk.h"
-
-static const char *kind_name(const struct machine *m, int i)
+/* One slot: the transport's view of its device, plus the facts of its
+ * backend the destination must match (ops.describe). */
+static json_t *describe_slot(const struct virtio_mmio *t)
 {
-	if (!m->vio[i].ops.device_id)
-		return "empty";
-	switch (m->slot_kind[i]) {
-	case DEVICE_VIRTIO_BLK: return "virtio-blk";
-	case DEVICE_VIRTIO_RNG: return "virtio-rng";
-	case DEVICE_VIRTIO_NET: return "virtio-net";
+	struct virtio_dev_fact f[VIRTIO_DEV_MAX_FACTS];
+	int n = 0;
+	json_t *s;
+
+	s = json_pack("{s:s, s:I, s:I, s:i, s:i}", "device", t->ops.device_id ? t->ops.name : "empty",
+		      "device-id", (json_int_t)t->ops.device_id,
+		      "features", (json_int_t)(t->ops.features & INT64_MAX),
+		      "queues", t->ops.num_queues, "queue-max", (int)t->ops.queue_max);
+	if (s && t->ops.device_id && t->ops.describe)
+		n = t->ops.describe(t->dev, f, VIRTIO_DEV_MAX_FACTS);
+	for (int i = 0; s && i < n; i++) {
+		json_t *v = f[i].boolean ? json_boolean(f[i].value)
+					 : json_integer((json_int_t)f[i].value);
+
+		if (json_object_set_new(s, f[i].key, v)) {
+			json_decref(s);
+			s = NULL;
+		}
 	}
-	return "unknown";
+	return s;
 }
 
 json_t *mig_config_describe(struct machine *m)
@@ -36,16 +48,8 @@ json_t *mig_config_describe(struct machine *m)
 		return NULL;
 	}
 	for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
-		const struct virtio_mmio *t = &m->vio[i];
-		json_t *s = json_pack("{s:s, s:I, s:I, s:i, s:i}", "device", kind_name(m, i),
-				      "device-id", (json_int_t)t->ops.device_id,
-				      "features", (json_int_t)(t->ops.features & INT64_MAX),
-				      "queues", t->ops.num_queues, "queue-max", (int)t->ops.queue_max);
-		if (s && t->ops.device_id && m->slot_kind[i] == DEVICE_VIRTIO_BLK) {
-			const struct virtio_blk *b = m->slot_dev[i];
-			json_object_set_new(s, "sectors", json_integer((json_int_t)b->capacity));
-			json_object_set_new(s, "readonly", json_boolean(b->readonly));
-		}
+		json_t *s = describe_slot(&m->vio[i]);
+
 		if (!s || json_array_append_new(slots, s)) {
 			json_decref(o);
 			return NULL;
@@ -77,6 +81,44 @@ static int same(json_t *src, json_t *dst, const char *key, const char *what,
 	return -1;
 }
 
+static bool listed(const char *key, const char *const *keys, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(key, keys[k]))
+			return true;
+	return false;
+}
+
+/* Two descriptions of slot i: the usual members in a fixed order (a stable
+ * message), then any other fact either side's device describes. */
+static int same_slot(json_t *a, json_t *b, size_t i, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "device", "device-id", "features", "queues",
+					    "queue-max", "sectors", "readonly" };
+	const size_t nk = sizeof(keys) / sizeof(keys[0]);
+	json_t *sides[2] = { a, b }, *v;
+	const char *key;
+	char what[96];
+
+	for (size_t k = 0; k < nk; k++) {
+		if (!json_object_get(a, keys[k]) && !json_object_get(b, keys[k]))
+			continue;
+		snprintf(what, sizeof(what), "virtio slot %zu %s", i, keys[k]);
+		if (same(a, b, keys[k], what, err, errlen))
+			return -1;
+	}
+	for (int s = 0; s < 2; s++) {
+		json_object_foreach(sides[s], key, v) {
+			if (listed(key, keys, nk))
+				continue;
+			snprintf(what, sizeof(what), "virtio slot %zu %.40s", i, key);
+			if (same(a, b, key, what, err, errlen))
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int mig_config_check(struct machine *m, json_t *src, char *err, size_t errlen)
 {
 	static const char *const top[][2] = {
@@ -85,8 +127,6 @@ int mig_config_check(struct machine *m, json_t *src, char *err, size_t errlen)
 		{ "misa", "CPU features (misa)" }, { "plic", "interrupt controller" },
 		{ "htif-page", "HTIF tohost page" },
 	};
-	static const char *const slot_keys[] = { "device", "device-id", "features", "queues",
-						 "queue-max", "sectors", "readonly" };
 	json_t *dst = mig_config_describe(m), *ss, *ds;
 	int r = -1;
 
@@ -107,17 +147,9 @@ int mig_config_check(struct machine *m, json_t *src, char *err, size_t errlen)
 		snprintf(err, errlen, "virtio slot count differs");
 		goto out;
 	}
-	for (size_t i = 0; i < json_array_size(ds); i++) {
-		char what[64];
-		json_t *a = json_array_get(ss, i), *b = json_array_get(ds, i);
-		for (size_t k = 0; k < sizeof(slot_keys) / sizeof(slot_keys[0]); k++) {
-			if (!json_object_get(a, slot_keys[k]) && !json_object_get(b, slot_keys[k]))
-				continue;
-			snprintf(what, sizeof(what), "virtio slot %zu %s", i, slot_keys[k]);
-			if (same(a, b, slot_keys[k], what, err, errlen))
-				goto out;
-		}
-	}
+	for (size_t i = 0; i < json_array_size(ds); i++)
+		if (same_slot(json_array_get(ss, i), json_array_get(ds, i), i, err, errlen))
+			goto out;
 	r = 0;
 out:
 	json_decref(dst);

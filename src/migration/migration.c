@@ -150,8 +150,8 @@ static void announce_update(void *opaque)
 			mig_now_ns() + (announce_ms[mig->announce_next] -
 					announce_ms[mig->announce_next - 1]) * 1000000ull;
 	for (int i = 0; i < VIRT_VIRTIO_COUNT; i++)
-		if (m->vio[i].ops.device_id && m->slot_kind[i] == DEVICE_VIRTIO_NET)
-			virtio_net_announce(m->slot_dev[i]);
+		if (m->vio[i].ops.device_id && m->vio[i].ops.announce)
+			m->vio[i].ops.announce(m->vio[i].dev);
 }
 
 /* Run-loop thread: announce the VM's MACs a few times from now on. */

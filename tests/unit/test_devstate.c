@@ -123,7 +123,7 @@ static void vm_destroy(struct vm *v)
 
 static struct virtio_net *net_of(struct vm *v)
 {
-	return v->m.slot_dev[SLOT_NET];
+	return v->m.vio[SLOT_NET].dev;
 }
 
 /* ---- driving the source ---------------------------------------------- */
@@ -383,7 +383,7 @@ static struct whole *whole_take(struct vm *v)
 	assert_non_null(w);
 	memcpy(&w->m, &v->m, sizeof(w->m));
 	memcpy(&w->net, net_of(v), sizeof(w->net));
-	memcpy(w->blk, v->m.slot_dev[SLOT_BLK], sizeof(w->blk));
+	memcpy(w->blk, v->m.vio[SLOT_BLK].dev, sizeof(w->blk));
 	return w;
 }
 
@@ -391,7 +391,7 @@ static void whole_check(struct vm *v, const struct whole *w)
 {
 	assert_same(&w->m, &v->m, sizeof(w->m), "struct machine");
 	assert_same(&w->net, net_of(v), sizeof(w->net), "struct virtio_net");
-	assert_same(w->blk, v->m.slot_dev[SLOT_BLK], sizeof(w->blk), "struct virtio_blk");
+	assert_same(w->blk, v->m.vio[SLOT_BLK].dev, sizeof(w->blk), "struct virtio_blk");
 }
 
 /* ---- blob surgery ---------------------------------------------------- */
