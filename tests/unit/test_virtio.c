@@ -12,7 +12,7 @@
  * DEVICE_NEEDS_RESET or an ignored access - never a crash or an access
  * outside guest RAM (run under ASan+UBSan by `make check`).
  */
-#include "unit_machine.h"
+#include "unit_virtq.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,28 +53,12 @@ struct env {
 	struct virtio_rng rng;
 	bool has_blk;
 	char path[64];
-	uint16_t avail_idx;
-	uint32_t qnum;
+	struct uv d; /* the driver: queue 0 */
 	int irq_calls, irq_last;
 	bool irq_level;
 };
 
-/* ---- guest memory ---------------------------------------------------- */
-
-static void w16(struct machine *m, uint64_t pa, uint16_t v)
-{
-	memcpy(um_ptr(m, pa, 2), &v, 2);
-}
-
-static uint16_t r16(struct machine *m, uint64_t pa)
-{
-	uint16_t v;
-
-	memcpy(&v, um_ptr(m, pa, 2), 2);
-	return v;
-}
-
-/* ---- the test driver --------------------------------------------------- */
+/* ---- the test driver (unit_virtq.h), on queue 0 ------------------------ */
 
 static void rec_irq(void *opaque, int irq, bool level)
 {
@@ -87,67 +71,42 @@ static void rec_irq(void *opaque, int irq, bool level)
 
 static uint32_t rd(struct env *e, uint64_t off)
 {
-	return (uint32_t)virtio_mmio_read(&e->t, off, 4);
+	return uv_rd(&e->d, off);
 }
 
 static void wr(struct env *e, uint64_t off, uint32_t v)
 {
-	virtio_mmio_write(&e->t, off, 4, v);
+	uv_wr(&e->d, off, v);
 }
 
 static uint64_t dev_features(struct env *e)
 {
-	uint64_t lo, hi;
-
-	wr(e, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	lo = rd(e, VIRTIO_MMIO_DEVICE_FEATURES);
-	wr(e, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	hi = rd(e, VIRTIO_MMIO_DEVICE_FEATURES);
-	return hi << 32 | lo;
+	return uv_dev_features(&e->d);
 }
 
 static void set_driver_features(struct env *e, uint64_t f)
 {
-	wr(e, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(e, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
-	wr(e, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(e, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(f >> 32));
+	uv_set_driver_features(&e->d, f);
 }
 
 /* Reset, acknowledge, and accept `f` as is: is FEATURES_OK kept? */
 static bool negotiate_exact(struct env *e, uint64_t f)
 {
-	wr(e, VIRTIO_MMIO_STATUS, 0);
-	wr(e, VIRTIO_MMIO_STATUS, ST_ACK);
-	wr(e, VIRTIO_MMIO_STATUS, ST_ACK | ST_DRV);
-	set_driver_features(e, f);
-	wr(e, VIRTIO_MMIO_STATUS, ST_ACK | ST_DRV | ST_FOK);
-	return rd(e, VIRTIO_MMIO_STATUS) & ST_FOK;
+	return uv_negotiate(&e->d, f);
 }
 
 static void queue_addrs(struct env *e, uint64_t desc, uint64_t avail,
 			uint64_t used)
 {
-	wr(e, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-	wr(e, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
-	wr(e, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
-	wr(e, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
-	wr(e, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
-	wr(e, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
+	uv_queue_addrs(&e->d, desc, avail, used);
 }
 
 static void setup_queue(struct env *e, uint32_t num)
 {
-	memset(um_ptr(e->m, DESC, 0x3000), 0, 0x3000);
 	wr(e, VIRTIO_MMIO_QUEUE_SEL, 0);
 	assert_true(rd(e, VIRTIO_MMIO_QUEUE_NUM_MAX) >= num);
 	assert_int_equal(rd(e, VIRTIO_MMIO_QUEUE_READY), 0);
-	wr(e, VIRTIO_MMIO_QUEUE_NUM, num);
-	queue_addrs(e, DESC, AVAIL, USED);
-	wr(e, VIRTIO_MMIO_QUEUE_READY, 1);
-	assert_int_equal(rd(e, VIRTIO_MMIO_QUEUE_READY), 1);
-	e->avail_idx = 0;
-	e->qnum = num;
+	uv_setup_queue(&e->d, 0, num, DESC, AVAIL, USED);
 }
 
 /* Full driver bring-up accepting the offered features within `want`. */
@@ -164,47 +123,39 @@ static void start(struct env *e, uint64_t want, uint32_t num)
 static void desc_at(struct env *e, uint64_t table, uint32_t i, uint64_t addr,
 		    uint32_t len, uint16_t flags, uint16_t next)
 {
-	uint64_t d = table + 16ull * i;
-
-	um_w64(e->m, d, addr);
-	um_w32(e->m, d + 8, len);
-	w16(e->m, d + 12, flags);
-	w16(e->m, d + 14, next);
+	uv_desc(e->m, table, i, addr, len, flags, next);
 }
 
 static void set_desc(struct env *e, uint32_t i, uint64_t addr, uint32_t len,
 		     uint16_t flags, uint16_t next)
 {
-	desc_at(e, DESC, i, addr, len, flags, next);
+	uv_desc(e->m, DESC, i, addr, len, flags, next);
 }
 
 /* Make `head` available and notify queue 0. */
 static void kick(struct env *e, uint16_t head)
 {
-	w16(e->m, AVAIL + 4 + 2ull * (e->avail_idx % e->qnum), head);
-	e->avail_idx++;
-	w16(e->m, AVAIL + 2, e->avail_idx);
-	wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	uv_kick(&e->d, 0, head);
 }
 
 static uint16_t used_idx(struct env *e)
 {
-	return r16(e->m, USED + 2);
+	return uv_used_idx(&e->d, 0);
 }
 
 static uint32_t used_id(struct env *e, uint16_t idx)
 {
-	return um_r32(e->m, USED + 4 + 8ull * (idx % e->qnum));
+	return uv_used_id(&e->d, 0, idx);
 }
 
 static uint32_t used_len(struct env *e, uint16_t idx)
 {
-	return um_r32(e->m, USED + 8 + 8ull * (idx % e->qnum));
+	return uv_used_len(&e->d, 0, idx);
 }
 
 static bool needs_reset(struct env *e)
 {
-	return rd(e, VIRTIO_MMIO_STATUS) & ST_NR;
+	return uv_needs_reset(&e->d);
 }
 
 /* ---- fixtures ------------------------------------------------------------ */
@@ -217,6 +168,9 @@ static struct env *env_new(void)
 	assert_non_null(e);
 	e->m = um_create(&spin, sizeof(spin));
 	assert_non_null(e->m);
+	e->d.m = e->m;
+	e->d.t = &e->t;
+	e->d.q[0] = (struct uv_queue){ .desc = DESC, .avail = AVAIL, .used = USED };
 	return e;
 }
 
@@ -874,12 +828,12 @@ static void test_interrupts(void **state)
 	assert_int_equal(rd(e, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 
 	/* VIRTQ_AVAIL_F_NO_INTERRUPT suppresses the interrupt */
-	w16(e->m, AVAIL, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	uv_w16(e->m, AVAIL, VIRTQ_AVAIL_F_NO_INTERRUPT);
 	rng_one(e);
 	assert_int_equal(used_idx(e), 2);
 	assert_int_equal(rd(e, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	assert_false(e->irq_level);
-	w16(e->m, AVAIL, 0);
+	uv_w16(e->m, AVAIL, 0);
 
 	/* a config change sets bit 1 and bumps the generation */
 	uint32_t gen = rd(e, VIRTIO_MMIO_CONFIG_GENERATION);
@@ -903,17 +857,17 @@ static void test_event_idx(void **state)
 	start(e, ~0ull, QNUM);
 	assert_true(virtio_mmio_has_feature(&e->t, VIRTIO_RING_F_EVENT_IDX));
 	/* the first completion always interrupts (nothing signalled yet) */
-	w16(e->m, used_event, 0);
+	uv_w16(e->m, used_event, 0);
 	rng_one(e);
 	assert_int_equal(rd(e, VIRTIO_MMIO_INTERRUPT_STATUS), 1);
-	assert_int_equal(r16(e->m, avail_event), 1);
+	assert_int_equal(uv_r16(e->m, avail_event), 1);
 	wr(e, VIRTIO_MMIO_INTERRUPT_ACK, 1);
 	/* used_event = 5: completions 2..5 stay quiet, 6 interrupts */
-	w16(e->m, used_event, 5);
+	uv_w16(e->m, used_event, 5);
 	for (int i = 2; i <= 5; i++) {
 		rng_one(e);
 		assert_int_equal(used_idx(e), i);
-		assert_int_equal(r16(e->m, avail_event), i);
+		assert_int_equal(uv_r16(e->m, avail_event), i);
 		assert_int_equal(rd(e, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	}
 	rng_one(e);
@@ -941,7 +895,7 @@ static void test_reset(void **state)
 	assert_int_equal(rd(e, VIRTIO_MMIO_QUEUE_DESC_LOW), 0);
 	assert_false(virtio_mmio_has_feature(&e->t, VIRTIO_F_VERSION_1));
 	/* notifying a reset device does nothing */
-	w16(e->m, AVAIL + 2, 5);
+	uv_w16(e->m, AVAIL + 2, 5);
 	wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_int_equal(used_idx(e), 1);
 	/* and it starts over cleanly */
@@ -1078,24 +1032,24 @@ static void test_hostile_avail_idx(void **state)
 	/* jump by more than the queue size */
 	start(e, ~0ull, QNUM);
 	set_desc(e, 0, BUF, 8, W, 0);
-	w16(e->m, AVAIL + 2, QNUM + 1);
+	uv_w16(e->m, AVAIL + 2, QNUM + 1);
 	wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	expect_broken(e);
 	/* backwards */
 	start(e, ~0ull, QNUM);
 	set_desc(e, 0, BUF, 8, W, 0);
-	w16(e->m, AVAIL + 2, 0xffff);
+	uv_w16(e->m, AVAIL + 2, 0xffff);
 	wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	expect_broken(e);
 	/* exactly the queue size is fine: QNUM completions */
 	start(e, ~0ull, QNUM);
 	set_desc(e, 0, BUF, 8, W, 0);
-	w16(e->m, AVAIL + 2, QNUM);
+	uv_w16(e->m, AVAIL + 2, QNUM);
 	wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_int_equal(used_idx(e), QNUM);
 	assert_false(needs_reset(e));
 	/* wrap-around of the 16-bit indices is normal operation */
-	e->avail_idx = QNUM;
+	e->d.q[0].avail_idx = QNUM;
 	for (int i = 0; i < 70000; i++)
 		rng_one(e);
 	assert_int_equal(used_idx(e), (uint16_t)(QNUM + 70000));
@@ -1166,7 +1120,7 @@ static void test_hostile_notify(void **state)
 	wr(e, VIRTIO_MMIO_QUEUE_NUM, QNUM);
 	queue_addrs(e, DESC, AVAIL, USED);
 	set_desc(e, 0, BUF, 8, W, 0);
-	w16(e->m, AVAIL + 2, 1);
+	uv_w16(e->m, AVAIL + 2, 1);
 	wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_int_equal(used_idx(e), 0);
 	/* on queues that do not exist */
@@ -1289,8 +1243,8 @@ static void fuzz_rings(struct env *e, uint64_t seed, int rounds)
 			start(e, fz() % 2 ? ~0ull : ~F_EVENT_IDX, num);
 		}
 		/* random main and indirect tables and avail ring */
-		for (uint32_t i = 0; i < e->qnum + 1; i++)
-			w16(e->m, AVAIL + 4 + 2 * i, (uint16_t)(fz() % 4 ? fz() % e->qnum : fz()));
+		for (uint32_t i = 0; i < e->d.q[0].num + 1; i++)
+			uv_w16(e->m, AVAIL + 4 + 2 * i, (uint16_t)(fz() % 4 ? fz() % e->d.q[0].num : fz()));
 		for (uint32_t i = 0; i < 16; i++) {
 			set_desc(e, i, fz_addr(), fz_len(), fz_flags(), (uint16_t)(fz() % 20));
 			desc_at(e, IND, i, fz_addr(), fz_len(), fz_flags(), (uint16_t)(fz() % 20));
@@ -1311,12 +1265,12 @@ static void fuzz_rings(struct env *e, uint64_t seed, int rounds)
 			if (fz() % 4 == 0) /* one random mutation */
 				desc_at(e, tbl, (uint32_t)(fz() % 3), fz_addr(), fz_len(),
 					fz_flags(), (uint16_t)(fz() % 20));
-			for (uint32_t i = 0; i < e->qnum; i++)
-				w16(e->m, AVAIL + 4 + 2 * i, 0);
+			for (uint32_t i = 0; i < e->d.q[0].num; i++)
+				uv_w16(e->m, AVAIL + 4 + 2 * i, 0);
 		}
-		e->avail_idx = (uint16_t)(e->avail_idx + (fz() % 8 ? fz() % 3 : fz()));
-		w16(e->m, AVAIL, (uint16_t)(fz() % 2));
-		w16(e->m, AVAIL + 2, e->avail_idx);
+		e->d.q[0].avail_idx = (uint16_t)(e->d.q[0].avail_idx + (fz() % 8 ? fz() % 3 : fz()));
+		uv_w16(e->m, AVAIL, (uint16_t)(fz() % 2));
+		uv_w16(e->m, AVAIL + 2, e->d.q[0].avail_idx);
 		uint16_t before = used_idx(e);
 		wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, (uint32_t)(fz() % 8 ? 0 : fz()));
 		completed += (uint16_t)(used_idx(e) - before);

@@ -15,7 +15,7 @@
  * leaves; the RARP announcement; MAC and -netdev parsing errors; a
  * randomised ring fuzzer. tap needs root and a namespace: skipped here.
  */
-#include "unit_machine.h"
+#include "unit_virtq.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -60,18 +60,12 @@
 #define F_INDIRECT (1ull << VIRTIO_RING_F_INDIRECT_DESC)
 #define F_EVENT_IDX (1ull << VIRTIO_RING_F_EVENT_IDX)
 
-struct vq {
-	uint64_t desc, avail, used;
-	uint32_t num;
-	uint16_t avail_idx;
-};
-
 struct env {
 	struct machine *m;
 	struct virtio_mmio t;
 	struct virtio_net *n;
 	int src;        /* index of the device's poll source in m->poll */
-	struct vq q[2];
+	struct uv d;    /* the driver: receiveq 0, transmitq 1 */
 	int peer;       /* UDP peer, or the TCP connection to the backend */
 	int lsock;      /* the test's TCP listener, or -1 */
 	struct sockaddr_in dev_addr; /* the backend's UDP address */
@@ -79,20 +73,7 @@ struct env {
 	bool irq_level;
 };
 
-/* ---- guest memory and registers ----------------------------------------- */
-
-static void w16(struct machine *m, uint64_t pa, uint16_t v)
-{
-	memcpy(um_ptr(m, pa, 2), &v, 2);
-}
-
-static uint16_t r16(struct machine *m, uint64_t pa)
-{
-	uint16_t v;
-
-	memcpy(&v, um_ptr(m, pa, 2), 2);
-	return v;
-}
+/* ---- the test driver (unit_virtq.h) --------------------------------------- */
 
 static void put(struct env *e, uint64_t pa, const void *p, size_t len)
 {
@@ -110,50 +91,23 @@ static void rec_irq(void *opaque, int irq, bool level)
 
 static uint32_t rd(struct env *e, uint64_t off)
 {
-	return (uint32_t)virtio_mmio_read(&e->t, off, 4);
+	return uv_rd(&e->d, off);
 }
 
 static void wr(struct env *e, uint64_t off, uint32_t v)
 {
-	virtio_mmio_write(&e->t, off, 4, v);
-}
-
-static uint64_t dev_features(struct env *e)
-{
-	uint64_t lo, hi;
-
-	wr(e, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	lo = rd(e, VIRTIO_MMIO_DEVICE_FEATURES);
-	wr(e, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	hi = rd(e, VIRTIO_MMIO_DEVICE_FEATURES);
-	return hi << 32 | lo;
+	uv_wr(&e->d, off, v);
 }
 
 static bool needs_reset(struct env *e)
 {
-	return rd(e, VIRTIO_MMIO_STATUS) & ST_NR;
+	return uv_needs_reset(&e->d);
 }
 
 static void setup_queue(struct env *e, int q, uint32_t num)
 {
-	struct vq *v = &e->q[q];
-
-	v->desc = q ? TX_DESC : RX_DESC;
-	v->avail = q ? TX_AVAIL : RX_AVAIL;
-	v->used = q ? TX_USED : RX_USED;
-	v->num = num;
-	v->avail_idx = 0;
-	memset(um_ptr(e->m, v->desc, 0x3000), 0, 0x3000);
-	wr(e, VIRTIO_MMIO_QUEUE_SEL, (uint32_t)q);
-	wr(e, VIRTIO_MMIO_QUEUE_NUM, num);
-	wr(e, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)v->desc);
-	wr(e, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(v->desc >> 32));
-	wr(e, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)v->avail);
-	wr(e, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(v->avail >> 32));
-	wr(e, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)v->used);
-	wr(e, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(v->used >> 32));
-	wr(e, VIRTIO_MMIO_QUEUE_READY, 1);
-	assert_int_equal(rd(e, VIRTIO_MMIO_QUEUE_READY), 1);
+	uv_setup_queue(&e->d, q, num, q ? TX_DESC : RX_DESC, q ? TX_AVAIL : RX_AVAIL,
+		       q ? TX_USED : RX_USED);
 }
 
 /* Reset and bring the device up: features within want, both queues of
@@ -161,18 +115,10 @@ static void setup_queue(struct env *e, int q, uint32_t num)
 static void start_opts(struct env *e, uint64_t want, uint32_t rxnum,
 		       uint32_t txnum, bool dok)
 {
-	uint64_t f = dev_features(e) & want;
+	uint64_t f = uv_dev_features(&e->d) & want;
 	uint32_t st = ST_ACK | ST_DRV | ST_FOK;
 
-	wr(e, VIRTIO_MMIO_STATUS, 0);
-	wr(e, VIRTIO_MMIO_STATUS, ST_ACK);
-	wr(e, VIRTIO_MMIO_STATUS, ST_ACK | ST_DRV);
-	wr(e, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(e, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
-	wr(e, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(e, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(f >> 32));
-	wr(e, VIRTIO_MMIO_STATUS, st);
-	assert_true(rd(e, VIRTIO_MMIO_STATUS) & ST_FOK);
+	assert_true(uv_negotiate(&e->d, f));
 	setup_queue(e, 0, rxnum);
 	setup_queue(e, 1, txnum);
 	if (dok) {
@@ -190,28 +136,19 @@ static void start(struct env *e)
 static void desc_at(struct env *e, uint64_t table, uint32_t i, uint64_t addr,
 		    uint32_t len, uint16_t flags, uint16_t next)
 {
-	uint64_t d = table + 16ull * i;
-
-	um_w64(e->m, d, addr);
-	um_w32(e->m, d + 8, len);
-	w16(e->m, d + 12, flags);
-	w16(e->m, d + 14, next);
+	uv_desc(e->m, table, i, addr, len, flags, next);
 }
 
 static void set_desc(struct env *e, int q, uint32_t i, uint64_t addr,
 		     uint32_t len, uint16_t flags, uint16_t next)
 {
-	desc_at(e, e->q[q].desc, i, addr, len, flags, next);
+	uv_desc(e->m, e->d.q[q].desc, i, addr, len, flags, next);
 }
 
 /* Make `head` available on queue q (no notify). */
 static void post(struct env *e, int q, uint16_t head)
 {
-	struct vq *v = &e->q[q];
-
-	w16(e->m, v->avail + 4 + 2ull * (v->avail_idx % v->num), head);
-	v->avail_idx++;
-	w16(e->m, v->avail + 2, v->avail_idx);
+	uv_post(&e->d, q, head);
 }
 
 static void notify(struct env *e, int q)
@@ -221,23 +158,22 @@ static void notify(struct env *e, int q)
 
 static void kick(struct env *e, int q, uint16_t head)
 {
-	post(e, q, head);
-	notify(e, q);
+	uv_kick(&e->d, q, head);
 }
 
 static uint16_t used_idx(struct env *e, int q)
 {
-	return r16(e->m, e->q[q].used + 2);
+	return uv_used_idx(&e->d, q);
 }
 
 static uint32_t used_id(struct env *e, int q, uint16_t idx)
 {
-	return um_r32(e->m, e->q[q].used + 4 + 8ull * (idx % e->q[q].num));
+	return uv_used_id(&e->d, q, idx);
 }
 
 static uint32_t used_len(struct env *e, int q, uint16_t idx)
 {
-	return um_r32(e->m, e->q[q].used + 8 + 8ull * (idx % e->q[q].num));
+	return uv_used_len(&e->d, q, idx);
 }
 
 static void ack_irq(struct env *e)
@@ -371,6 +307,8 @@ static struct env *env_new(void)
 	assert_non_null(e);
 	e->m = um_create(&spin, sizeof(spin));
 	assert_non_null(e->m);
+	e->d.m = e->m;
+	e->d.t = &e->t;
 	e->n = calloc(1, sizeof(*e->n));
 	assert_non_null(e->n);
 	e->peer = e->lsock = -1;
@@ -523,7 +461,7 @@ static void check_rx(struct env *e, uint16_t k, uint16_t id, uint64_t at,
 static void test_ids_features_config(void **state)
 {
 	struct env *e = *state;
-	uint64_t f = dev_features(e);
+	uint64_t f = uv_dev_features(&e->d);
 
 	assert_int_equal(rd(e, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_NET);
 	assert_true(f & (1ull << VIRTIO_NET_F_MAC));
@@ -1373,7 +1311,7 @@ static void test_fuzz(void **state)
 				   1u << (fz() % 4), fz() % 8 != 0);
 		}
 		for (int q = 0; q < 2; q++) {
-			for (uint32_t i = 0; i < e->q[q].num; i++) {
+			for (uint32_t i = 0; i < e->d.q[q].num; i++) {
 				uint16_t fl = (uint16_t)(fz() % 8);
 
 				if (fz() % 4)
@@ -1384,11 +1322,11 @@ static void test_fuzz(void **state)
 				desc_at(e, IND, i, fz_addr(), fz_len(), (uint16_t)(fz() % 8),
 					(uint16_t)(fz() % 10));
 			if (fz() % 3 == 0) {
-				uint16_t head = (uint16_t)(fz() % 8 ? fz() % e->q[q].num : fz());
+				uint16_t head = (uint16_t)(fz() % 8 ? fz() % e->d.q[q].num : fz());
 
 				post(e, q, head);
 				if (fz() % 8 == 0) /* a jumping avail index */
-					w16(e->m, e->q[q].avail + 2, (uint16_t)fz());
+					uv_w16(e->m, e->d.q[q].avail + 2, (uint16_t)fz());
 				if (fz() % 2)
 					notify(e, q);
 			}
