@@ -250,12 +250,27 @@ static void net_print_stats(const void *dev, int slot)
 		q[1].last_avail_idx, q[1].used_idx, n->t->s.int_status);
 }
 
+static const struct virtio_dev_ops net_ops = {
+	.name = "virtio-net",
+	.device_id = VIRTIO_ID_NET,
+	.features = (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS),
+	.num_queues = 2,
+	.queue_max = VIRTIO_NET_QUEUE_MAX,
+	.config_size = VIRTIO_NET_CONFIG_SIZE,
+	.config_read = net_config_read,
+	.notify = net_notify,
+	.reset = net_reset,
+	.vmstate = &virtio_net_vmstate,
+	.destroy = net_destroy,
+	.announce = net_announce,
+	.print_stats = net_print_stats,
+};
+
 int virtio_net_init(struct virtio_net *n, struct virtio_mmio *t,
 		    struct machine *m, struct netdev *nd, const uint8_t *mac,
 		    char *err, size_t errlen)
 {
 	struct machine_poll_src src = { net_fill, net_dispatch, n };
-	struct virtio_dev_ops ops;
 
 	memset(n, 0, sizeof(*n));
 	if (machine_poll_add(m, &src)) {
@@ -270,21 +285,7 @@ int virtio_net_init(struct virtio_net *n, struct virtio_mmio *t,
 	memcpy(n->s.mac, mac ? mac : default_mac, 6);
 	n->s.status = nd->link_up ? VIRTIO_NET_S_LINK_UP : 0;
 
-	memset(&ops, 0, sizeof(ops));
-	ops.name = "virtio-net";
-	ops.device_id = VIRTIO_ID_NET;
-	ops.features = (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS);
-	ops.num_queues = 2;
-	ops.queue_max = VIRTIO_NET_QUEUE_MAX;
-	ops.config_size = VIRTIO_NET_CONFIG_SIZE;
-	ops.config_read = net_config_read;
-	ops.notify = net_notify;
-	ops.reset = net_reset;
-	ops.vmstate = &virtio_net_vmstate;
-	ops.destroy = net_destroy;
-	ops.announce = net_announce;
-	ops.print_stats = net_print_stats;
-	virtio_mmio_init(t, m, &ops, n);
+	virtio_mmio_init(t, m, &net_ops, n);
 	return 0;
 }
 
