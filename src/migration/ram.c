@@ -4,16 +4,16 @@
  * the destination's checked writes.
  */
 #include "migration/ram.h"
+#include "migration/resident.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #define PAGE 4096u
-#define CHUNK_PAGES 4096u /* mincore() granule of the first round */
+#define CHUNK_PAGES 4096u /* residency scan granule of the first round */
 
 static uint64_t now_ns(void)
 {
@@ -150,8 +150,9 @@ static int add_page(struct ram_sender *s, uint64_t p, int kind)
 	return 0;
 }
 
-/* Was page p ever made resident? (first round: a page never touched on this
- * host is zero without reading it, which would also map it) */
+/* May page p hold data? (first round: a page the host never gave a frame,
+ * neither in RAM nor in swap, is zero without reading it, which would also
+ * map it; the rule is in resident.h) */
 static bool resident(struct ram_sender *s, uint64_t p)
 {
 	uint64_t chunk = p / CHUNK_PAGES;
@@ -160,12 +161,11 @@ static bool resident(struct ram_sender *s, uint64_t p)
 		uint64_t first = chunk * CHUNK_PAGES, n = s->m->ram_pages - first;
 		if (n > CHUNK_PAGES)
 			n = CHUNK_PAGES;
-		if (mincore(s->m->ram.host + (first << HART_PAGE_SHIFT),
-			    n << HART_PAGE_SHIFT, s->resident))
-			memset(s->resident, 1, CHUNK_PAGES); /* unknown: read them */
+		/* on failure the vector says "read them all" */
+		ram_resident_scan(s->m->ram.host + (first << HART_PAGE_SHIFT), n, s->resident);
 		s->resident_chunk = chunk;
 	}
-	return s->resident[p % CHUNK_PAGES] & 1;
+	return s->resident[p % CHUNK_PAGES];
 }
 
 int ram_send_bitmap(struct ram_sender *s, const uint64_t *bitmap, bool first)
@@ -218,13 +218,14 @@ int ram_receiver_init(struct ram_receiver *r, struct machine *m)
 		ram_receiver_destroy(r);
 		return -1;
 	}
-	/* what this side loaded itself (firmware, kernel) is resident */
+	/* what this side loaded itself (firmware, kernel) has a frame, in RAM
+	 * or in swap (on failure the scan says every page may hold data) */
 	for (uint64_t first = 0; first < m->ram_pages; first += chunk) {
 		uint64_t n = m->ram_pages - first < chunk ? m->ram_pages - first : chunk;
-		bool ok = !mincore(m->ram.host + (first << HART_PAGE_SHIFT),
-				   n << HART_PAGE_SHIFT, vec);
+
+		ram_resident_scan(m->ram.host + (first << HART_PAGE_SHIFT), n, vec);
 		for (uint64_t i = 0; i < n; i++)
-			if (!ok || (vec[i] & 1))
+			if (vec[i])
 				r->touched[(first + i) / 64] |= 1ull << ((first + i) % 64);
 	}
 	free(vec);

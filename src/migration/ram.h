@@ -15,8 +15,8 @@
  * checksummed and sent, so a vCPU writing the page meanwhile cannot make
  * the section inconsistent (the page is dirty again and goes in a later
  * round). The destination checks every run before it writes a byte of RAM;
- * pages it never wrote and that were never resident are known to be zero
- * and cost nothing.
+ * pages it never wrote and that the host never gave a frame (in RAM or in
+ * swap: resident.h) are known to be zero and cost nothing.
  */
 #ifndef GODWIT_MIGRATION_RAM_H
 #define GODWIT_MIGRATION_RAM_H
@@ -41,7 +41,7 @@ struct ram_sender {
 	int nruns, ndata;
 	uint64_t run_start, run_len;
 	int run_kind;             /* -1: no open run */
-	uint8_t *resident;        /* mincore() of the current chunk */
+	uint8_t *resident;        /* ram_resident_scan() of the current chunk */
 	uint64_t resident_chunk;  /* chunk index held in resident, or ~0 */
 	uint64_t bw_start_ns, bw_start_bytes;
 	/* counters, read by other threads with relaxed atomics */
@@ -51,7 +51,8 @@ struct ram_sender {
 int ram_sender_init(struct ram_sender *s, struct machine *m, struct mig_chan *ch);
 void ram_sender_destroy(struct ram_sender *s);
 /* Send every page whose bit is set in bitmap (m->ram_pages bits). first:
- * pages never made resident are known zero (no read needed). remaining is
+ * pages the host never gave a frame, in RAM or swap, are known zero (no
+ * read needed; resident.h). remaining is
  * counted down as pages go. Returns 0 or -1 (reason in ch->err). */
 int ram_send_bitmap(struct ram_sender *s, const uint64_t *bitmap, bool first);
 
