@@ -208,6 +208,16 @@ void machine_destroy(struct machine *m);
 int machine_slots_init(struct machine *m, const struct machine_config *cfg);
 void machine_slots_destroy(struct machine *m);
 
+/* disks.c: every virtio-blk image at a migration's switchover, for shared
+ * storage (close-to-open). flush: fdatasync each writable image; any
+ * thread. reopen: open each image again by path, same flags and size, and
+ * swap the fd in (a failing disk keeps its old fd; disks before it are
+ * already reopened, which is harmless: same path, same size); vCPU thread
+ * or a machine that is not running. Both return 0, or -1 with a one-line
+ * reason in err. */
+int machine_disks_flush(struct machine *m, char *err, size_t errlen);
+int machine_disks_reopen(struct machine *m, char *err, size_t errlen);
+
 /* runloop.c */
 int machine_runloop_init(struct machine *m);
 int machine_run(struct machine *m, const struct machine_config *cfg);

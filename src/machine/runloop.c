@@ -11,6 +11,7 @@
  * device callbacks need no locking against the hart.
  */
 #include "machine/machine.h"
+#include "devices/virtio_blk.h"
 #include "devices/virtio_net.h"
 
 #include <errno.h>
@@ -280,6 +281,13 @@ int machine_run(struct machine *m, const struct machine_config *cfg)
 		fprintf(stderr, "godwit-vmm: %llu instructions in %.3f s (%.1f MIPS), %zu code pages\n",
 			(unsigned long long)m->hart.s.minstret, secs,
 			(double)m->hart.s.minstret / secs / 1e6, m->n_dpages);
+		for (int i = 0; m->has_plic && i < VIRT_VIRTIO_COUNT; i++) {
+			const struct virtio_blk *b = m->slot_dev[i];
+			if (b && m->slot_kind[i] == DEVICE_VIRTIO_BLK)
+				fprintf(stderr, "godwit-vmm: blk slot %d: %llu host flushes, "
+					"%llu reopens\n", i, (unsigned long long)b->host_flushes,
+					(unsigned long long)b->reopens);
+		}
 		for (int i = 0; m->has_plic && i < VIRT_VIRTIO_COUNT; i++) {
 			const struct virtio_net *n = m->slot_dev[i];
 			const struct virtq_state *q = m->vio[i].s.vq;
