@@ -2,10 +2,13 @@
 # cli/run.sh VMM LABEL - command-line and loader tests for godwit-vmm: bad
 # flags and bad files get a one-line error and a non-zero exit, never a
 # crash; the HTIF and finisher exit conventions give the right status.
-# Prints "PASS LABEL/name" or "FAIL LABEL/name: why" per test.
+# Prints "PLAN N LABEL" first (the number of cases), then "PASS LABEL/name"
+# or "FAIL LABEL/name: why" per test.
 set -uo pipefail
 VMM=$1
 LABEL=${2:-cli}
+# one case per `expect` line below, plus htif-putchar-output and ram-alloc-fails
+echo "PLAN $(($(grep -c '^expect ' "${BASH_SOURCE[0]}") + 2)) $LABEL"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 CC=riscv64-unknown-elf-gcc

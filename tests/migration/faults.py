@@ -44,7 +44,8 @@ paused destination must be identical (pmemsave of both); committed-kill-source
 - the destination is continued, the source is killed with SIGKILL, and the
 destination's guest must go on (heartbeats, verify passes ok).
 
-Prints "PASS <label>/<phase>-<action>" or "FAIL <label>/<case>: reason" per
+Prints "PLAN <n> <label>" first (the number of cases selected), then
+"PASS <label>/<phase>-<action>" or "FAIL <label>/<case>: reason" per
 case (details on stderr); exits 1 if any case failed.
 """
 import argparse
@@ -415,6 +416,11 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     a = ap.parse_args()
     vmm = os.path.abspath(a.vmm)
+    only = re.compile(a.only) if a.only else None
+    planned = [f"{p}-{x}" for p in PHASES for x in ACTIONS] + [
+        "committed-memory-identical", "committed-kill-source"]
+    print(f"PLAN {len([n for n in planned if not only or only.search(n)])} {a.label}",
+          flush=True)
     if not os.access(vmm, os.X_OK):
         print(f"FAIL {a.label}: no VMM at {a.vmm}")
         return 1
@@ -424,7 +430,6 @@ def main():
     slow = 2 if "asan" in vmm else 1
     tmp = tempfile.mkdtemp(prefix="godwit-faults-")
     h = Harness(vmm, a.label, tmp, slow)
-    only = re.compile(a.only) if a.only else None
     failed = 0
 
     def report(name, err):
