@@ -11,6 +11,7 @@ PACKAGES=(
 	clang libclang-rt-14-dev
 	gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
 	qemu-system-misc opensbi
+	util-linux # mkswap, swapon: tests/unit/test_resident.c's temporary swap file
 )
 
 missing=()
