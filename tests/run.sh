@@ -10,7 +10,7 @@
 # in build/test.log; and ends with the line "N passed, N failed, N skipped".
 # tests/run_selftest.sh checks that accounting first.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=lib/suite.sh
 . tests/lib/suite.sh
 

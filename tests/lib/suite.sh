@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # suite.sh - running one test suite and accounting for it; sourced by
 # tests/run.sh and tests/run_selftest.sh.
 #
