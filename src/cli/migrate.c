@@ -129,6 +129,7 @@ struct migrate_run {
 	char dst_status[32];   /* after completion, "" if unknown */
 	bool godwit_pair;      /* both peers are godwit-vmm (x-godwit-* known) */
 	bool dst_ran;          /* the destination said "completed" or RESUME */
+	const char *clear_why; /* the stream is not encrypted: why (for a note) */
 };
 
 static volatile sig_atomic_t got_signal; /* the signal number, 0: none */
@@ -445,10 +446,8 @@ static int arm_stream(struct migrate_run *r)
 		return peer_fail(&r->src, rc);
 	r->godwit_pair = src_gw && dst_gw;
 	if (!r->godwit_pair) {
-		if (!r->opt.quiet)
-			err_line("note: the migration stream is not encrypted (%s is not a "
-				 "godwit-vmm: no x-godwit-key)", src_gw ? "the destination"
-									: "the source");
+		r->clear_why = src_gw ? "the destination is not a godwit-vmm: no x-godwit-key"
+				      : "the source is not a godwit-vmm: no x-godwit-key";
 		return QMPC_OK;
 	}
 	if (r->opt.plain) {
@@ -458,8 +457,7 @@ static int arm_stream(struct migrate_run *r)
 		rc = set_secret(&r->src, json_pack("{s:b, s:n}", "x-godwit-plain", 1, "x-godwit-key"));
 		if (rc != QMPC_OK)
 			return peer_fail(&r->src, rc);
-		if (!r->opt.quiet)
-			err_line("note: the migration stream is not encrypted (--plain)");
+		r->clear_why = "--plain";
 		return QMPC_OK;
 	}
 	if (seal_random(key, sizeof(key))) {
@@ -903,6 +901,8 @@ static int run(struct migrate_run *r)
 	if (rc != QMPC_OK)
 		return CLI_MIGRATE_FAILED;
 
+	if (r->clear_why && !r->opt.quiet)
+		err_line("note: the migration stream is not encrypted (%s)", r->clear_why);
 	r->started = true;
 	r->start_ns = now_ns();
 	return watch(r);

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #define STEP_MS 100
-#define MAX_IOV 64
+#define MAX_IOV 300 /* a RAM section: prefix, runs and up to 256 page runs */
 
 static uint64_t now_ns(void)
 {
