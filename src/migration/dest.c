@@ -42,6 +42,7 @@
 #define JSON_MAX 65536
 #define DEVSTATE_MAX (4u << 20)
 #define HANDSHAKE_MS 5000 /* a connection has this long to prove the key */
+#define COMMIT_WAIT_MS 12000 /* ACK to COMMIT */
 
 struct dst {
 	struct migration *mig;
@@ -302,6 +303,9 @@ static int await_commit(struct dst *d)
 	uint8_t *p = NULL;
 	json_t *j;
 
+	/* the source commits right after the ACK; waiting longer than its own
+	 * wait for RUNNING (10 s) only delays the resolution of a lost COMMIT */
+	d->ch.idle_ms = COMMIT_WAIT_MS;
 	if (mig_recv_section(&d->ch, &h, JSON_MAX, &p)) {
 		snprintf(d->ch.err + strlen(d->ch.err), sizeof(d->ch.err) - strlen(d->ch.err),
 			 " (after the ACK, before the commit: the source keeps the VM)");

@@ -350,6 +350,12 @@ int migration_resolve(struct migration *mig, bool on_destination, char *err, siz
 {
 	struct machine *m = mig->m;
 
+	/* the thread reports "unresolved" just before it ends: join it here
+	 * if the run loop has not yet */
+	if (mig->thread_live && __atomic_load_n(&mig->thread_done, __ATOMIC_ACQUIRE)) {
+		pthread_join(mig->thread, NULL);
+		mig->thread_live = false;
+	}
 	pthread_mutex_lock(&mig->lock);
 	if (mig->info.status != MIG_UNRESOLVED || mig->thread_live) {
 		pthread_mutex_unlock(&mig->lock);
