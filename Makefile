@@ -15,7 +15,7 @@ CFLAGS_OPT := -O2
 LDFLAGS_SAN :=
 endif
 CFLAGS += $(CFLAGS_COMMON) $(CFLAGS_OPT)
-LDLIBS := -lfdt -ljansson -lxxhash -lpthread -lm
+LDLIBS := -lfdt -ljansson -lxxhash -lcrypto -lpthread -lm
 
 LIB_SRCS := $(filter-out src/vmm/main.c src/cli/%,$(shell find src -name '*.c' | sort))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))

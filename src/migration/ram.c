@@ -104,7 +104,8 @@ static void close_run(struct ram_sender *s)
 static int flush(struct ram_sender *s)
 {
 	uint32_t prefix[2];
-	struct iovec v[3];
+	struct iovec v[3 + RAM_BATCH_PAGES];
+	int n;
 
 	close_run(s);
 	if (!s->nruns)
@@ -115,12 +116,20 @@ static int flush(struct ram_sender *s)
 	v[0].iov_len = sizeof(prefix);
 	v[1].iov_base = s->runs;
 	v[1].iov_len = (size_t)s->nruns * 8;
-	v[2].iov_base = s->bounce;
-	v[2].iov_len = (size_t)s->ndata * PAGE;
-	if (mig_send(s->ch, MIG_SEC_RAM, 1, v, s->ndata ? 3 : 2))
+	if (s->direct) {
+		/* sealed: encrypted straight from guest RAM into the record */
+		memcpy(v + 2, s->piov, (size_t)s->npiov * sizeof(*v));
+		n = 2 + s->npiov;
+	} else {
+		v[2].iov_base = s->bounce;
+		v[2].iov_len = (size_t)s->ndata * PAGE;
+		n = s->ndata ? 3 : 2;
+	}
+	if (mig_send(s->ch, MIG_SEC_RAM, 1, v, n))
 		return -1;
 	s->nruns = 0;
 	s->ndata = 0;
+	s->npiov = 0;
 	return pace(s);
 }
 
@@ -138,8 +147,20 @@ static int add_page(struct ram_sender *s, uint64_t p, int kind)
 		s->run_len = 1;
 	}
 	if (kind == 1) {
-		memcpy(s->bounce + (size_t)s->ndata * PAGE,
-		       s->m->ram.host + (p << HART_PAGE_SHIFT), PAGE);
+		uint8_t *host = s->m->ram.host + (p << HART_PAGE_SHIFT);
+
+		if (s->direct) { /* a page after the last one extends its iovec */
+			struct iovec *last = s->npiov ? &s->piov[s->npiov - 1] : NULL;
+			if (last && (uint8_t *)last->iov_base + last->iov_len == host) {
+				last->iov_len += PAGE;
+			} else {
+				s->piov[s->npiov].iov_base = host;
+				s->piov[s->npiov].iov_len = PAGE;
+				s->npiov++;
+			}
+		} else {
+			memcpy(s->bounce + (size_t)s->ndata * PAGE, host, PAGE);
+		}
 		s->ndata++;
 		__atomic_store_n(&s->data_pages, s->data_pages + 1, __ATOMIC_RELAXED);
 		if (s->ndata == RAM_BATCH_PAGES)
@@ -172,6 +193,7 @@ int ram_send_bitmap(struct ram_sender *s, const uint64_t *bitmap, bool first)
 {
 	uint64_t words = (s->m->ram_pages + 63) / 64, left = 0;
 
+	s->direct = s->ch->sealed;
 	for (uint64_t w = 0; w < words; w++)
 		left += (uint64_t)__builtin_popcountll(bitmap[w]);
 	__atomic_store_n(&s->remaining, left, __ATOMIC_RELAXED);

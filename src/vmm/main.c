@@ -81,6 +81,12 @@ static void vm_cont(void *opaque)
 		machine_set_paused(opaque, false);
 }
 
+static const char *vm_cont_refusal(void *opaque)
+{
+	(void)opaque;
+	return migration_cont_refusal(&mig);
+}
+
 static int vm_command(void *opaque, const char *name, json_t *args, json_t **ret,
 		      char *err, size_t errlen)
 {
@@ -146,7 +152,7 @@ static void qmp_serve(void *opaque, const struct pollfd *fds, int n)
 static int control_open(const struct machine_config *cfg)
 {
 	static const struct qmp_ops ops = { &vm, vm_status, vm_stop, vm_cont, vm_quit, NULL,
-					    vmm_extra_commands, vm_command };
+					    vm_cont_refusal, vmm_extra_commands, vm_command };
 	const struct machine_poll_src src = { qmp_fill, qmp_serve, &qmp };
 
 	if (!cfg->qmp)

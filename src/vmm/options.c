@@ -4,6 +4,7 @@
  */
 #include "vmm/options.h"
 #include "devices/virtio_net.h"
+#include "lib/uri.h"
 #include "net/netdev.h"
 
 #include <errno.h>
@@ -365,7 +366,10 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 		} else if (!strcmp(o, "-qmp")) {
 			cfg->qmp = v;
 		} else if (!strcmp(o, "-incoming")) {
-			if (strcmp(v, "defer") && strncmp(v, "tcp:", 4))
+			struct uri u;
+			char why[300];
+
+			if (strcmp(v, "defer") && uri_parse(v, true, &u, why, sizeof(why)))
 				return bad(o, "expected tcp:[HOST]:PORT or defer");
 			cfg->incoming = v;
 		} else if (!strcmp(o, "-dirty-tracking")) {

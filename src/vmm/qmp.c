@@ -340,7 +340,13 @@ static void cmd_cont(struct qmp *q, struct qmp_client *c, json_t *args, json_t *
 		send_error(c, GENERIC_ERROR, id, "Migration is not finished yet");
 		return;
 	}
-	if (!strcmp(st, "postmigrate")) { /* godwit: never run in two places */
+	if (q->ops.cont_refusal && q->ops.cont_refusal(q->ops.opaque)) {
+		/* godwit: never run in two places (migration active, cancelling,
+		 * unresolved, or the VM left) */
+		send_error(c, GENERIC_ERROR, id, "%s", q->ops.cont_refusal(q->ops.opaque));
+		return;
+	}
+	if (!strcmp(st, "postmigrate")) {
 		send_error(c, GENERIC_ERROR, id,
 			   "The VM has migrated to another host and runs there");
 		return;
@@ -638,10 +644,13 @@ static void handle_value(struct qmp *q, struct qmp_client *c, const char *s, siz
 			return;
 		}
 		req = json_loadb(t, m, flags, &err);
+		explicit_bzero(t, m);
 		free(t);
 	} else {
 		req = json_loadb(s, n, flags, &err);
 	}
+	/* a command may carry a secret (x-godwit-key): keep no copy of it */
+	explicit_bzero((char *)s, n);
 	if (!req) {
 		send_error(c, GENERIC_ERROR, NULL, "JSON parse error, %s", err.text);
 		return;

@@ -185,7 +185,9 @@ case_plain() { # NAME GODWIT
 		fail "$name" "report line /$missing/ missing: $(head -c 400 "$TMP/out" | tr '\n' '|')"
 	elif ! grep -qE '^godwit migrate: (setup|active|completed) ' "$TMP/err"; then
 		fail "$name" "no progress lines on stderr: $(err_text)"
-	elif grep -vE '^godwit migrate: [a-z-]+ [0-9?.]+%' "$TMP/err" | grep -q .; then
+	elif ! grep -q '^godwit migrate: note: the migration stream is not encrypted' "$TMP/err"; then
+		fail "$name" "no note that a QEMU stream is not encrypted: $(err_text)"
+	elif grep -vE '^godwit migrate: ([a-z-]+ [0-9?.]+%|note: the migration stream is not encrypted)' "$TMP/err" | grep -q .; then
 		fail "$name" "stderr holds more than progress: $(err_text)"
 	elif [ "$(run_state "$name-dst")" != running ]; then
 		fail "$name" "destination status '$(run_state "$name-dst")', wanted running"

@@ -5,8 +5,7 @@
 # checked-in seeds are never written); a crash leaves its input in
 # build/fuzz/artifacts/ and the sanitizer report in build/fuzz/fuzz.log.
 #
-# Prints "PLAN 1 fuzz/migration", then "PASS fuzz/migration: N runs, no
-# crash" or "FAIL fuzz/migration: why";
+# Prints "PASS fuzz/migration: N runs, no crash" or "FAIL fuzz/migration: why";
 # exits 1 on a failure. Reproduce a crash with
 #     build/fuzz/fuzz_migration build/fuzz/artifacts/crash-...
 set -uo pipefail
@@ -16,7 +15,6 @@ LABEL=fuzz/migration
 OUT=build/fuzz
 LOG=$OUT/fuzz.log
 
-echo "PLAN 1 $LABEL"
 mkdir -p "$OUT"
 if ! make -s fuzz >"$OUT/build.log" 2>&1; then
 	echo "FAIL $LABEL: the fuzzer does not build (see $OUT/build.log)"

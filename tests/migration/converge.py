@@ -89,7 +89,13 @@ def case(vmm, label, tmp, name, auto, deadline_ms, procs):
     if not wait_for(lambda: "migtest ready" in text(sout), 60):
         return f"FAIL {label}/{name}: the guest did not start"
     q = Qmp(ssock)
-    q.cmd("migrate-set-parameters", {"x-godwit-deadline": deadline_ms, "downtime-limit": 5})
+    key = os.urandom(32).hex()  # this migration's key, on both sides
+    dq = Qmp(dsock)
+    r = dq.cmd("migrate-set-parameters", {"x-godwit-key": key})
+    if "error" in r:
+        return f"FAIL {label}/{name}: destination key: {r['error']['desc']}"
+    q.cmd("migrate-set-parameters", {"x-godwit-key": key, "x-godwit-deadline": deadline_ms,
+                                      "downtime-limit": 5})
     q.cmd("migrate-set-capabilities",
           {"capabilities": [{"capability": "auto-converge", "state": auto}]})
     r = q.cmd("migrate", {"uri": f"tcp:127.0.0.1:{port}"})
