@@ -62,7 +62,11 @@ static void cb_load(struct machine *m, void *arg)
 	struct dst *d = arg;
 
 	mig_trace("dst", "load start");
-	d->load_rc = devstate_load(m, d->dev, d->dev_len, d->load_err, sizeof(d->load_err));
+	/* close-to-open: the source flushed its disks before END */
+	d->load_rc = machine_disks_reopen(m, d->load_err, sizeof(d->load_err));
+	if (d->load_rc == 0)
+		d->load_rc = devstate_load(m, d->dev, d->dev_len, d->load_err,
+					   sizeof(d->load_err));
 	mig_trace("dst", "load done");
 }
 

@@ -63,6 +63,8 @@ struct src {
 	uint8_t *dev;
 	size_t dev_len;
 	int dev_rc;
+	int flush_rc;            /* machine_disks_flush inside the stop */
+	char flush_err[256];
 	uint64_t t_stop;
 	uint64_t rtt_ns;
 	double bw;               /* bytes per second, measured */
@@ -98,6 +100,9 @@ static void cb_stop(struct machine *m, void *arg)
 		c->bitmap[w] |= c->scratch[w];
 		c->dirty += (uint64_t)__builtin_popcountll(c->bitmap[w]);
 	}
+	/* the guest's last writes reach shared storage before the
+	 * destination reopens the images (it does so when END arrives) */
+	c->flush_rc = machine_disks_flush(m, c->flush_err, sizeof(c->flush_err));
 	c->dev_rc = devstate_save(m, &c->dev, &c->dev_len);
 	if (c->was_running && c->mig->hooks.stopped)
 		c->mig->hooks.stopped(c->mig->hooks.opaque);
@@ -353,9 +358,16 @@ static int switchover(struct src *c)
 
 	if (!c->mig->cancel) /* a cancel already said "cancelling": keep that */
 		mig_set_status(c->mig, MIG_DEVICE);
+	/* the bulk of the disk writeback while the guest still runs */
+	if (machine_disks_flush(c->m, c->ch.err, sizeof(c->ch.err)))
+		return -1;
 	mig_trace("src", "stop requested");
 	if (machine_call(c->m, cb_stop, c)) {
 		snprintf(c->ch.err, sizeof(c->ch.err), "the VM stopped");
+		return -1;
+	}
+	if (c->flush_rc) {
+		snprintf(c->ch.err, sizeof(c->ch.err), "%s", c->flush_err);
 		return -1;
 	}
 	if (c->dev_rc || c->dev_len > DEVSTATE_MAX) {

@@ -88,8 +88,11 @@ class Run:
     def start(self, name, extra=()):
         return miglib.VM(self.vmm, self.args(extra), self.tmp, name, env={"GODWIT_STATS": "1"})
 
-    def migrate(self, src, port):
+    def migrate(self, src, port, dst):
         q = src.qmp
+        key = os.urandom(32).hex()  # this migration's key, on both sides
+        dst.qmp.ret("migrate-set-parameters", {"x-godwit-key": key})
+        q.ret("migrate-set-parameters", {"x-godwit-key": key})
         q.ret("migrate", {"uri": f"tcp:127.0.0.1:{port}"})
         return miglib.wait_for(lambda: (lambda s: s if s.get("status") in
                                         ("failed", "cancelled", "completed") else None)(
@@ -108,7 +111,7 @@ class Run:
             old = os.stat(self.disk).st_ino
             replace_image(self.disk, ord("B"), DISK)
             new = os.stat(self.disk).st_ino
-            st = self.migrate(src, port)
+            st = self.migrate(src, port, dst)
             if not st or st["status"] != "completed":
                 err = f"migration did not complete: {st}; dst: {dst.stderr()[-300:]!r}"
                 yield ("reopen", err)
@@ -156,7 +159,7 @@ class Run:
             dst = self.start("dst2", ["-S", "-incoming", f"tcp:127.0.0.1:{port}"])
             dst.connect(15 * self.slow)
             replace_image(self.disk, ord("B"), 2 * DISK)
-            st = self.migrate(src, port)
+            st = self.migrate(src, port, dst)
             if not st or st["status"] != "failed":
                 return f"the migration ended {st and st.get('status')}, want failed"
             rc = dst.wait(30 * self.slow)
