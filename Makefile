@@ -24,7 +24,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot bench-migrate clean
+.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot bench-migrate soak clean
 all: $(BUILD)/godwit-vmm $(BUILD)/godwit
 
 $(BUILD)/obj/%.o: %.c
@@ -106,6 +106,12 @@ bench-boot: deps
 bench-migrate: deps
 	$(MAKE) all build/guest/migtest.elf
 	@bench/migrate.py
+
+# 1,000 live migrations with random faults (tests/migration/soak.py); the
+# table of how each ended goes to docs/soak.md. SOAK_SEED=N picks the run.
+soak: deps
+	$(MAKE) all build/guest/migtest.elf
+	@python3 tests/migration/soak.py build/godwit-vmm
 
 clean:
 	rm -rf build

@@ -38,7 +38,7 @@
 #include "migration/stream.h"
 #include "migration/tcp.h"
 
-#define IDLE_MS 30000
+#define IDLE_MS 10000 /* no progress for this long: the link or the peer is dead */
 #define JSON_MAX 65536
 #define DEVSTATE_MAX (4u << 20)
 #define HANDSHAKE_MS 5000 /* a connection has this long to prove the key */

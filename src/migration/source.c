@@ -42,7 +42,7 @@
 #include "migration/tcp.h"
 
 #define MAX_ROUNDS 30
-#define IDLE_MS 30000
+#define IDLE_MS 10000 /* no progress for this long: the link or the peer is dead */
 #define SMALL_PREDICTION_NS 2000000ull
 #define DEVSTATE_MAX (4u << 20)
 #define CONFIRM_MS 10000 /* COMMIT to the destination's RUNNING */

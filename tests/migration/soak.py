@@ -348,6 +348,8 @@ class Soak:
 
     def run(self):
         kinds = [k for k, w in FAULTS for _ in range(w)]
+        if self.a.only:
+            kinds = [self.a.only]
         self.cur = self.fresh_vm()
         # one clean migration first, to learn the stream's sizes
         self.one("none")
@@ -420,6 +422,7 @@ def main():
     ap.add_argument("--seed", type=int, default=int(os.environ.get("SOAK_SEED", "1")))
     ap.add_argument("--mem", type=int, default=16)
     ap.add_argument("--doc", default="docs/soak.md")
+    ap.add_argument("--only", help="one fault kind (for trials)")
     ap.add_argument("--label", default="soak")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
