@@ -444,21 +444,23 @@ int migration_incoming(struct migration *mig, const char *uri, char *err, size_t
 	return 0;
 }
 
+void mig_progress(struct migration *mig, uint64_t transferred, uint64_t zero, uint64_t data,
+		  uint64_t remaining_pages)
+{
+	pthread_mutex_lock(&mig->lock);
+	mig->info.transferred = transferred;
+	mig->info.duplicate = zero;
+	mig->info.normal = data;
+	mig->info.normal_bytes = data * HART_PAGE_SIZE;
+	if (mig->info.status == MIG_ACTIVE)
+		mig->info.remaining = remaining_pages * HART_PAGE_SIZE;
+	pthread_mutex_unlock(&mig->lock);
+}
+
 void migration_get_info(struct migration *mig, struct mig_info *out)
 {
 	pthread_mutex_lock(&mig->lock);
 	*out = mig->info;
-	if (mig->live_rs && mig->live_ch) {
-		uint64_t zero = __atomic_load_n(&mig->live_rs->zero_pages, __ATOMIC_RELAXED);
-		uint64_t data = __atomic_load_n(&mig->live_rs->data_pages, __ATOMIC_RELAXED);
-		out->transferred = __atomic_load_n(&mig->live_ch->bytes_sent, __ATOMIC_RELAXED);
-		out->duplicate = zero;
-		out->normal = data;
-		out->normal_bytes = data * HART_PAGE_SIZE;
-		if (out->status == MIG_ACTIVE)
-			out->remaining = __atomic_load_n(&mig->live_rs->remaining,
-							 __ATOMIC_RELAXED) * HART_PAGE_SIZE;
-	}
 	pthread_mutex_unlock(&mig->lock);
 	if (out->status == MIG_SETUP || out->status == MIG_ACTIVE ||
 	    out->status == MIG_DEVICE || out->status == MIG_CANCELLING)

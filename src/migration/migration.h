@@ -102,9 +102,6 @@ struct migration {
 	uint64_t announce_at[5];
 	int announce_next, announce_count;
 	uint64_t start_ns;
-	/* live counters of the running source thread, under lock */
-	struct ram_sender *live_rs;
-	struct mig_chan *live_ch;
 };
 
 const char *mig_status_name(enum mig_status s);
@@ -160,6 +157,11 @@ void mig_fail(struct migration *mig, enum mig_status st, const char *fmt, ...)
 void *mig_source_thread(void *arg);
 void *mig_dest_thread(void *arg);
 void mig_schedule_announce(struct migration *mig);
+/* The source thread's live figures (bytes on the wire, zero and data pages
+ * sent, pages still to send this round), kept in info under lock: the one
+ * way progress reaches query-migrate. */
+void mig_progress(struct migration *mig, uint64_t transferred, uint64_t zero, uint64_t data,
+		  uint64_t remaining_pages);
 /* The thread's last act: lets the run loop join it (never earlier: the
  * thread may still wait in machine_call for the loop). */
 void mig_thread_exit(struct migration *mig);

@@ -130,6 +130,8 @@ static int flush(struct ram_sender *s)
 	s->nruns = 0;
 	s->ndata = 0;
 	s->npiov = 0;
+	if (s->progress)
+		s->progress(s->progress_opaque);
 	return pace(s);
 }
 

@@ -52,8 +52,10 @@ struct ram_sender {
 	uint8_t *resident;        /* ram_resident_scan() of the current chunk */
 	uint64_t resident_chunk;  /* chunk index held in resident, or ~0 */
 	uint64_t bw_start_ns, bw_start_bytes;
-	/* counters, read by other threads with relaxed atomics */
+	/* counters; progress(opaque) is called after every section sent */
 	uint64_t zero_pages, data_pages, remaining;
+	void (*progress)(void *opaque);
+	void *progress_opaque;
 };
 
 int ram_sender_init(struct ram_sender *s, struct machine *m, struct mig_chan *ch);

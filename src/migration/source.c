@@ -235,6 +235,15 @@ static void publish(struct src *c, uint64_t round, uint64_t expected_ns, uint64_
 	__atomic_store_n(&c->rs.remaining, c->dirty, __ATOMIC_RELAXED);
 }
 
+/* ram.c, after each section: the figures query-migrate shows */
+static void report_progress(void *opaque)
+{
+	struct src *c = opaque;
+
+	mig_progress(c->mig, c->ch.bytes_sent, c->rs.zero_pages, c->rs.data_pages,
+		     c->rs.remaining);
+}
+
 static uint64_t predict_ns(const struct src *c)
 {
 	double bytes = (double)c->dirty * HART_PAGE_SIZE + (double)c->dev_len + 4096.0;
@@ -453,8 +462,6 @@ static void finish(struct src *c, int rc)
 		machine_call(c->m, cb_resume, c);
 	machine_call(c->m, cb_finish, c);
 	pthread_mutex_lock(&mig->lock);
-	mig->live_rs = NULL;
-	mig->live_ch = NULL;
 	mig->info.transferred = c->ch.bytes_sent;
 	mig->info.duplicate = c->rs.zero_pages;
 	mig->info.normal = c->rs.data_pages;
@@ -539,10 +546,8 @@ void *mig_source_thread(void *arg)
 		goto out;
 	if (c.p.deadline_ms)
 		c.ch.deadline_ns = mig->start_ns + c.p.deadline_ms * 1000000ull;
-	pthread_mutex_lock(&mig->lock);
-	mig->live_rs = &c.rs;
-	mig->live_ch = &c.ch;
-	pthread_mutex_unlock(&mig->lock);
+	c.rs.progress = report_progress;
+	c.rs.progress_opaque = &c;
 	if (handshake(&c))
 		goto out;
 	if (machine_call(c.m, cb_dirty_start, &c) || c.dirty_id < 0) {
