@@ -1,6 +1,7 @@
 /*
- * uart.c - NS16550A UART (see uart.h). Transmission is immediate, so THR
- * and the transmitter are always empty from the guest's point of view.
+ * uart.c - NS16550A UART (see uart.h). A byte written to THR goes to the
+ * backend at once; THR and the transmitter read empty unless the backend
+ * is busy, as QEMU's 16550 reports a full character backend.
  */
 #include "devices/uart.h"
 
@@ -29,6 +30,11 @@
 #define FCR_ENABLE 0x01
 #define FCR_CLEAR_RX 0x02
 
+static bool tx_busy(const struct uart *u)
+{
+	return u->tx.busy && u->tx.busy(u->tx.opaque);
+}
+
 void uart_update_irq(struct uart *u)
 {
 	bool level = ((u->s.ier & IER_RDI) && u->s.rx_count) ||
@@ -41,7 +47,7 @@ void uart_update_irq(struct uart *u)
 		u->s.iir |= IIR_THRI;
 	else
 		u->s.iir |= IIR_NONE;
-	u->s.lsr = LSR_THRE | LSR_TEMT | (u->s.rx_count ? LSR_DR : 0);
+	u->s.lsr = (tx_busy(u) ? 0 : LSR_THRE | LSR_TEMT) | (u->s.rx_count ? LSR_DR : 0);
 	if (level != u->irq_level) {
 		u->irq_level = level;
 		if (u->set_irq)
@@ -56,6 +62,37 @@ void uart_init(struct uart *u, int in_fd, int out_fd)
 	u->out_fd = out_fd;
 	u->s.lcr = 0x03;
 	uart_update_irq(u);
+}
+
+void uart_set_tx(struct uart *u, const struct uart_tx *tx)
+{
+	u->tx = *tx;
+	uart_update_irq(u);
+}
+
+void uart_tx_ready(struct uart *u)
+{
+	if (u->tx_waiting && !tx_busy(u)) {
+		u->tx_waiting = false;
+		u->s.thr_ipending = 1;
+	}
+	uart_update_irq(u);
+}
+
+/* Transmit one byte; THR-empty is pending only once the backend has room. */
+static void transmit(struct uart *u, uint8_t v)
+{
+	if (u->tx.put) {
+		u->tx.put(u->tx.opaque, v);
+	} else if (write(u->out_fd, &v, 1) < 0) {
+		/* host output gone: drop the byte, as a line would */
+	}
+	if (tx_busy(u)) {
+		u->tx_waiting = true;
+		u->s.thr_ipending = 0;
+	} else {
+		u->s.thr_ipending = 1;
+	}
 }
 
 bool uart_can_receive(const struct uart *u)
@@ -127,18 +164,17 @@ void uart_write(void *opaque, uint64_t off, int size, uint64_t val)
 		if (u->s.lcr & LCR_DLAB) {
 			u->s.dll = v;
 		} else {
-			if (write(u->out_fd, &v, 1) < 0) {
-				/* host output gone: drop the byte, as a line would */
-			}
-			u->s.thr_ipending = 1;
+			transmit(u, v);
 		}
 		break;
 	case UART_IER:
 		if (u->s.lcr & LCR_DLAB) {
 			u->s.dlm = v;
 		} else {
-			if ((v & IER_THRI) && !(u->s.ier & IER_THRI))
+			if ((v & IER_THRI) && !(u->s.ier & IER_THRI) && !tx_busy(u))
 				u->s.thr_ipending = 1;
+			else if ((v & IER_THRI) && tx_busy(u))
+				u->tx_waiting = true; /* raised by uart_tx_ready() */
 			u->s.ier = v & 0x0f;
 		}
 		break;
