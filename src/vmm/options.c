@@ -24,6 +24,7 @@ static const char usage[] =
 	"  -chardev stdio|null,id=ID | file,id=ID,path=PATH[,append=on]\n"
 	"  -chardev socket,id=ID,path=PATH,server=on[,wait=off]\n"
 	"                       a named backend for -serial chardev:ID\n"
+	"  -display none, -monitor none  accepted as on QEMU (there is neither)\n"
 	"  -name NAME | guest=NAME[,...]  process title and log prefix\n"
 	"  -daemonize           detach once the VM is set up (the command exits 0)\n"
 	"  -pidfile PATH        write the VMM's pid there (atomically); removed at exit\n"
@@ -423,7 +424,7 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 			   !strcmp(o, "-device") || !strcmp(o, "-qmp") || !strcmp(o, "-netdev") ||
 			   !strcmp(o, "-incoming") || !strcmp(o, "-serial") ||
 			   !strcmp(o, "-chardev") || !strcmp(o, "-name") || !strcmp(o, "-pidfile") ||
-			   !strcmp(o, "-D")))
+			   !strcmp(o, "-D") || !strcmp(o, "-display") || !strcmp(o, "-monitor")))
 			return bad(o, "missing value");
 		if (!strcmp(o, "-m")) {
 			if (vmm_parse_size(v, &cfg->ram_size))
@@ -462,6 +463,9 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 		} else if (!strcmp(o, "-name")) {
 			if (set_name(cfg, o, v))
 				return -1;
+		} else if (!strcmp(o, "-display") || !strcmp(o, "-monitor")) {
+			if (strcmp(v, "none"))
+				return bad(o, "only 'none' is supported (the console is -serial)");
 		} else if (!strcmp(o, "-pidfile")) {
 			if (!*v)
 				return bad(o, "empty path");
