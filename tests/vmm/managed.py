@@ -203,26 +203,30 @@ def stuck_reader(ctx, name, kind):
         time.sleep(0.5)
         if status(dq) != "running":
             err = f"destination status {status(dq)}"
-    data = b""
-    if not err:
+    ctx.report(name, err)
+    out_err = "skipped: the VM part failed" if err else None
+    if not out_err:
         data = drain(reader)
-        n, err = check_stream(data)
-        if not err and n < 100:
-            err = f"only {n} lines before the migration"
-    if not err:
+        n, out_err = check_stream(data)
+        if not out_err and n < 100:
+            out_err = f"only {n} lines before the migration"
+    if not out_err:
         dq.ret("stop")
-        tail = read_file(dest_out)
-        whole = data + tail
-        total, err = check_stream(whole)
-        if not err and total * LINE <= len(data):
-            err = "the destination printed nothing"
+        whole = data + read_file(dest_out)
+        total, out_err = check_stream(whole)
+        if not out_err and total * LINE <= len(data):
+            out_err = "the destination printed nothing"
     for c in (q, dq):
         if c:
             c.close()
     if sock:
         sock.close()
     ctx.cleanup()
-    ctx.report(name, err)
+    if ctx.qemu and out_err and not err:
+        ctx.report(name + "-whole-output", f"QEMU 7.2 loses or withholds console output "
+                   f"here ({out_err})", skip=True)
+    else:
+        ctx.report(name + "-whole-output", out_err)
 
 
 def stuck_qmp(ctx):
@@ -538,19 +542,46 @@ def sigpipe(ctx):
 
 
 def two_sessions(ctx):
+    """A second QMP client while one is attached: its own session at once
+    (godwit), or it waits until the first leaves (QEMU)."""
     qp = ctx.path("two.qmp")
     ctx.start(["-serial", "null"], qmp=qp)
     a = miglib.QMP(qp)
     err = None
+    b = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    b.connect(qp)
+    buf = [""]
     try:
-        b = miglib.QMP(qp, timeout=5)
-        err = qmp_fast(b, rounds=1) or qmp_fast(a, rounds=1)
-        b.close()
-    except (OSError, TimeoutError, ConnectionError) as e:
-        err = f"second client: {e}"
-    a.close()
+        miglib.qmplib.read_obj(b, buf, time.time() + 2)
+        waited = False
+    except (TimeoutError, socket.timeout):
+        waited = True
+        a.close()
+        a = None
+        try:
+            miglib.qmplib.read_obj(b, buf, time.time() + 5)
+        except (TimeoutError, socket.timeout, ConnectionError):
+            err = "no greeting, even after the first client left"
+    if not err:
+        b.sendall(b'{"execute":"qmp_capabilities"}{"execute":"query-status"}')
+        try:
+            miglib.qmplib.reply(b, buf)
+            r = miglib.qmplib.reply(b, buf)
+            if "return" not in r:
+                err = f"query-status: {r}"
+        except (TimeoutError, ConnectionError) as e:
+            err = f"second session: {e}"
+    if not err and a:
+        err = qmp_fast(a, rounds=1)
+    if not err and waited and not ctx.qemu:
+        err = "the second client had to wait (godwit serves 8 at once)"
+    if a:
+        a.close()
+    b.close()
     ctx.cleanup()
     ctx.report("qmp-second-session", err)
+    if not err:
+        print(f"    ({'waited for the first client to leave' if waited else 'own session at once'})")
 
 
 def main():
