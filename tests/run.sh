@@ -48,6 +48,10 @@ tests/cli/migrate_qemu.sh build/godwit migrate-qemu | emit
 echo "== QMP: the same session against QEMU and godwit-vmm" >&2
 python3 tests/qmp/compat.py build/godwit-vmm | emit
 python3 tests/qmp/compat.py --label qmp-compat-asan build/asan/godwit-vmm | emit
+echo "== the VMM as a managed process: consoles, stuck readers, daemon, signals, log" >&2
+python3 tests/vmm/managed.py build/godwit-vmm managed | emit
+python3 tests/vmm/managed.py build/asan/godwit-vmm managed-asan | emit
+python3 tests/vmm/managed.py qemu managed-qemu | emit
 echo "== firmware boot (OpenSBI -> S-mode payload)" >&2
 tests/boot/run.sh build/godwit-vmm boot | emit
 tests/boot/run.sh build/asan/godwit-vmm boot-asan | emit
