@@ -44,6 +44,7 @@ class Ctx:
         self.label = label
         self.tmp = tmp
         self.procs = []
+        self.err_paths = []
         self.failed = 0
 
     def report(self, name, why=None, skip=False):
@@ -68,7 +69,14 @@ class Ctx:
 
     def start(self, extra, qmp=None, stdout=subprocess.DEVNULL, stderr=None, **kw):
         if stderr is None:
-            stderr = open(self.path("stderr.%d" % len(self.procs)), "wb")
+            self.nerr = getattr(self, "nerr", 0) + 1
+            path = self.path("stderr.%d" % self.nerr)
+            self.err_paths.append(path)
+            with open(path, "wb") as f:
+                return self._spawn(extra, qmp, stdout, f, kw)
+        return self._spawn(extra, qmp, stdout, stderr, kw)
+
+    def _spawn(self, extra, qmp, stdout, stderr, kw):
         p = subprocess.Popen(self.argv(extra, qmp), stdin=subprocess.DEVNULL,
                              stdout=stdout, stderr=stderr, **kw)
         self.procs.append(p)
@@ -83,6 +91,12 @@ class Ctx:
             except subprocess.TimeoutExpired:
                 pass
         self.procs = []
+        for path in self.err_paths:  # a sanitizer report fails the run
+            text = read_file(path).decode(errors="replace")
+            if miglib.sanitizer_report(text):
+                self.report("sanitizer", f"{os.path.basename(path)}: "
+                            f"{miglib.sanitizer_report(text)[:300]}")
+        self.err_paths = []
 
 
 def check_stream(data, first=0):
@@ -237,6 +251,7 @@ def stuck_qmp(ctx):
         ctx.report(name, "QEMU buffers a slow monitor's output without a bound", skip=True)
         return
     qp, log, out = ctx.path("sq.qmp"), ctx.path("sq.log"), ctx.path("sq.out")
+    ctx.err_paths.append(log)
     ctx.start(["-serial", f"file:{out}", "-D", log], qmp=qp)
     slow = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -387,6 +402,7 @@ def daemonize(ctx):
     name = "daemonize-pidfile"
     pidf, qp, out = ctx.path("d.pid"), ctx.path("d.qmp"), ctx.path("d.out")
     log = ctx.path("d.log")
+    ctx.err_paths.append(log)
     extra = ["-daemonize", "-pidfile", pidf, "-serial", f"file:{out}", "-name", "gw-daemon-t",
              "-D", log]
     t = time.time()
@@ -454,6 +470,7 @@ def daemonize(ctx):
 def sighup_log(ctx):
     name = "sighup-reopens-log"
     log, qp = ctx.path("h.log"), ctx.path("h.qmp")
+    ctx.err_paths += [log, log + ".1"]
     p = ctx.start(["-serial", "null", "-D", log, "-name", "guest=hup,debug-threads=on"], qmp=qp)
     q = miglib.QMP(qp)
     err = None
