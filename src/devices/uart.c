@@ -37,7 +37,13 @@ static bool tx_busy(const struct uart *u)
 
 void uart_update_irq(struct uart *u)
 {
-	bool level = ((u->s.ier & IER_RDI) && u->s.rx_count) ||
+	bool busy = tx_busy(u), level;
+
+	/* THR became empty (room came back, here or on the host a migration
+	 * brought s from): that is the THR-empty interrupt's cause */
+	if (!(u->s.lsr & LSR_THRE) && !busy && (u->s.ier & IER_THRI))
+		u->s.thr_ipending = 1;
+	level = ((u->s.ier & IER_RDI) && u->s.rx_count) ||
 		     ((u->s.ier & IER_THRI) && u->s.thr_ipending);
 
 	u->s.iir = (u->s.fcr & FCR_ENABLE) ? IIR_FIFO : 0;
@@ -47,7 +53,7 @@ void uart_update_irq(struct uart *u)
 		u->s.iir |= IIR_THRI;
 	else
 		u->s.iir |= IIR_NONE;
-	u->s.lsr = (tx_busy(u) ? 0 : LSR_THRE | LSR_TEMT) | (u->s.rx_count ? LSR_DR : 0);
+	u->s.lsr = (busy ? 0 : LSR_THRE | LSR_TEMT) | (u->s.rx_count ? LSR_DR : 0);
 	if (level != u->irq_level) {
 		u->irq_level = level;
 		if (u->set_irq)
@@ -72,11 +78,7 @@ void uart_set_tx(struct uart *u, const struct uart_tx *tx)
 
 void uart_tx_ready(struct uart *u)
 {
-	if (u->tx_waiting && !tx_busy(u)) {
-		u->tx_waiting = false;
-		u->s.thr_ipending = 1;
-	}
-	uart_update_irq(u);
+	uart_update_irq(u); /* THRE clear in s and no longer busy: raises it */
 }
 
 /* Transmit one byte; THR-empty is pending only once the backend has room. */
@@ -87,12 +89,7 @@ static void transmit(struct uart *u, uint8_t v)
 	} else if (write(u->out_fd, &v, 1) < 0) {
 		/* host output gone: drop the byte, as a line would */
 	}
-	if (tx_busy(u)) {
-		u->tx_waiting = true;
-		u->s.thr_ipending = 0;
-	} else {
-		u->s.thr_ipending = 1;
-	}
+	u->s.thr_ipending = !tx_busy(u); /* else raised once room returns */
 }
 
 bool uart_can_receive(const struct uart *u)
@@ -172,9 +169,7 @@ void uart_write(void *opaque, uint64_t off, int size, uint64_t val)
 			u->s.dlm = v;
 		} else {
 			if ((v & IER_THRI) && !(u->s.ier & IER_THRI) && !tx_busy(u))
-				u->s.thr_ipending = 1;
-			else if ((v & IER_THRI) && tx_busy(u))
-				u->tx_waiting = true; /* raised by uart_tx_ready() */
+				u->s.thr_ipending = 1; /* while busy: once room returns */
 			u->s.ier = v & 0x0f;
 		}
 		break;

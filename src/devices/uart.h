@@ -9,7 +9,8 @@
  * uart_update_irq() after every change. While the backend is busy, LSR's
  * THRE and TEMT read clear and no THR-empty interrupt is raised; the
  * backend calls uart_tx_ready() when room returns, which raises it (the
- * guest waits, not the VMM).
+ * guest waits, not the VMM). Whether THR was full is s.lsr itself, so a
+ * VM migrated while busy gets its interrupt on the new host.
  */
 #ifndef GODWIT_DEVICES_UART_H
 #define GODWIT_DEVICES_UART_H
@@ -39,7 +40,6 @@ struct uart {
 	struct uart_state s;
 	int in_fd, out_fd;
 	struct uart_tx tx;  /* put == NULL: write to out_fd */
-	bool tx_waiting;    /* a THR write found the backend busy */
 	void (*set_irq)(void *opaque, int irq, bool level);
 	void *irq_opaque;
 	int irq;
