@@ -64,7 +64,11 @@ build/guest/migtest.elf: $(MIGTEST_SRCS) guest/migtest/migtest.h guest/migtest/l
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -T guest/migtest/link.ld -o $@ $(MIGTEST_SRCS)
 
-guests: build/guest/demo.elf build/guest/sbi-hello.elf build/guest/migtest.elf
+build/guest/chatty.elf: guest/chatty/start.S guest/chatty/chatty.c guest/chatty/link.ld
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -T guest/chatty/link.ld -o $@ guest/chatty/start.S guest/chatty/chatty.c
+
+guests: build/guest/demo.elf build/guest/sbi-hello.elf build/guest/migtest.elf build/guest/chatty.elf
 
 # the Linux guest: built outside the tree and cached by input hash (minutes
 # the first time, about a second after that)

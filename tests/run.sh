@@ -69,6 +69,10 @@ suite migrate-qemu tests/cli/migrate_qemu.sh build/godwit migrate-qemu | emit
 echo "== QMP: the same session against QEMU and godwit-vmm" >&2
 suite qmp-compat python3 tests/qmp/compat.py build/godwit-vmm | emit
 suite qmp-compat-asan python3 tests/qmp/compat.py --label qmp-compat-asan build/asan/godwit-vmm | emit
+echo "== the VMM as a managed process: consoles, stuck readers, daemon, signals, log" >&2
+suite managed python3 tests/vmm/managed.py build/godwit-vmm managed | emit
+suite managed-asan python3 tests/vmm/managed.py build/asan/godwit-vmm managed-asan | emit
+suite managed-qemu python3 tests/vmm/managed.py qemu managed-qemu | emit
 echo "== firmware boot (OpenSBI -> S-mode payload)" >&2
 suite boot tests/boot/run.sh build/godwit-vmm boot | emit
 suite boot-asan tests/boot/run.sh build/asan/godwit-vmm boot-asan | emit

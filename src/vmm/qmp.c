@@ -90,6 +90,8 @@ static void client_write(struct qmp_client *c, const char *s, size_t len)
 	if (c->dead)
 		return;
 	if (pending + len + 2 > QMP_OUT_MAX) {
+		fprintf(stderr, "godwit-vmm: QMP client disconnected: it left %zu bytes of "
+			"replies and events unread\n", pending);
 		client_drop(c); /* not reading what it is sent */
 		return;
 	}
@@ -780,6 +782,8 @@ static void client_add(struct qmp *q, int fd)
 		if (q->clients[i].fd < 0)
 			c = &q->clients[i];
 	if (!c) {
+		fprintf(stderr, "godwit-vmm: QMP: refusing a client, all %d sessions are in use\n",
+			QMP_MAX_CLIENTS);
 		close(fd); /* full: the client sees the connection closed */
 		return;
 	}
