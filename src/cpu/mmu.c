@@ -4,7 +4,9 @@
  *
  * Invariants (see hart.h): write-TLB entries are only created for RAM pages
  * with no decoded code and no MMIO overlay, and creating one marks the page
- * dirty; every slow-path RAM store marks its page dirty itself.
+ * dirty; every slow-path RAM store marks its page dirty itself. Load and
+ * store triggers are checked first (a breakpoint comes before misaligned
+ * and page faults) and keep their pages out of the TLBs.
  */
 #include "cpu/hart.h"
 #include "machine/machine.h"
@@ -174,7 +176,7 @@ static bool crosses_page(uint64_t va, int size)
 	return (va & PAGE_MASK) + (uint64_t)size > HART_PAGE_SIZE;
 }
 
-int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
+static int load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
 {
 	struct mem_range *r;
 	uint64_t pa, v = 0;
@@ -183,7 +185,7 @@ int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
 	if (crosses_page(va, size)) {
 		for (int i = 0; i < size; i++) {
 			uint64_t b;
-			if (hart_load_slow(h, va + (uint64_t)i, 1, &b))
+			if (load_slow(h, va + (uint64_t)i, 1, &b))
 				return -1;
 			v |= b << (8 * i);
 		}
@@ -195,7 +197,8 @@ int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
 	p = direct(h, pa, size, &r);
 	if (p) {
 		v = ld_n(p, size);
-		tlb_fill(h->tlb_r, h->salt_r, va, pa, p - (pa & PAGE_MASK));
+		if (!(h->trig_armed & TRIG_LOAD) || !hart_trig_page(h, va, TRIG_LOAD))
+			tlb_fill(h->tlb_r, h->salt_r, va, pa, p - (pa & PAGE_MASK));
 		*val = v;
 		return 0;
 	}
@@ -204,6 +207,13 @@ int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
 		return -1;
 	}
 	return 0;
+}
+
+int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
+{
+	if ((h->trig_armed & TRIG_LOAD) && hart_trig_access(h, va, size, TRIG_LOAD))
+		return -1;
+	return load_slow(h, va, size, val);
 }
 
 static int store_ram(struct hart *h, struct mem_range *r, uint8_t *p,
@@ -217,11 +227,12 @@ static int store_ram(struct hart *h, struct mem_range *r, uint8_t *p,
 		ret = 1;
 	machine_dirty_mark(h->m, pa, (uint64_t)size);
 	st_n(p, size, val);
-	tlb_fill(h->tlb_w, h->salt_w, va, pa, p - (pa & PAGE_MASK));
+	if (!(h->trig_armed & TRIG_STORE) || !hart_trig_page(h, va, TRIG_STORE))
+		tlb_fill(h->tlb_w, h->salt_w, va, pa, p - (pa & PAGE_MASK));
 	return ret;
 }
 
-int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
+static int store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 {
 	struct mem_range *r;
 	uint64_t pa;
@@ -234,7 +245,7 @@ int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 		    hart_translate(h, va + (uint64_t)size - 1, ACC_WRITE, &pa))
 			return -1;
 		for (int i = 0; i < size; i++) {
-			int s = hart_store_slow(h, va + (uint64_t)i, 1, val >> (8 * i));
+			int s = store_slow(h, va + (uint64_t)i, 1, val >> (8 * i));
 			if (s < 0)
 				return -1;
 			ret |= s;
@@ -253,14 +264,24 @@ int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 	return 1; /* a device may have raised an interrupt or stopped the VM */
 }
 
-int hart_amo_addr(struct hart *h, uint64_t va, int size, bool write,
+int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
+{
+	if ((h->trig_armed & TRIG_STORE) && hart_trig_access(h, va, size, TRIG_STORE))
+		return -1;
+	return store_slow(h, va, size, val);
+}
+
+int hart_amo_addr(struct hart *h, uint64_t va, int size, unsigned kinds,
 		  uint8_t **host)
 {
+	bool write = (kinds & TRIG_STORE) != 0;
 	struct mem_range *r;
 	uint64_t pa;
 	uint8_t *p;
 	int ret = 0;
 
+	if ((h->trig_armed & kinds) && hart_trig_access(h, va, size, kinds))
+		return -1;
 	if (va & (uint64_t)(size - 1)) {
 		hart_raise(h, write ? CAUSE_MISALIGNED_STORE : CAUSE_MISALIGNED_LOAD, va);
 		return -1;
