@@ -176,16 +176,20 @@ static bool crosses_page(uint64_t va, int size)
 	return (va & PAGE_MASK) + (uint64_t)size > HART_PAGE_SIZE;
 }
 
-static int load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
+/* The bytes of a page-crossing access are checked against the triggers
+ * again, in vain: none of them matches if the whole access did not. */
+int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
 {
 	struct mem_range *r;
 	uint64_t pa, v = 0;
 	uint8_t *p;
 
+	if ((h->trig_armed & TRIG_LOAD) && hart_trig_access(h, va, size, TRIG_LOAD))
+		return -1;
 	if (crosses_page(va, size)) {
 		for (int i = 0; i < size; i++) {
 			uint64_t b;
-			if (load_slow(h, va + (uint64_t)i, 1, &b))
+			if (hart_load_slow(h, va + (uint64_t)i, 1, &b))
 				return -1;
 			v |= b << (8 * i);
 		}
@@ -209,13 +213,6 @@ static int load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
 	return 0;
 }
 
-int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
-{
-	if ((h->trig_armed & TRIG_LOAD) && hart_trig_access(h, va, size, TRIG_LOAD))
-		return -1;
-	return load_slow(h, va, size, val);
-}
-
 static int store_ram(struct hart *h, struct mem_range *r, uint8_t *p,
 		     uint64_t va, uint64_t pa, int size, uint64_t val)
 {
@@ -232,12 +229,14 @@ static int store_ram(struct hart *h, struct mem_range *r, uint8_t *p,
 	return ret;
 }
 
-static int store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
+int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 {
 	struct mem_range *r;
 	uint64_t pa;
 	uint8_t *p;
 
+	if ((h->trig_armed & TRIG_STORE) && hart_trig_access(h, va, size, TRIG_STORE))
+		return -1;
 	if (crosses_page(va, size)) {
 		int ret = 0;
 		/* probe both pages first so a fault leaves memory untouched */
@@ -245,7 +244,7 @@ static int store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 		    hart_translate(h, va + (uint64_t)size - 1, ACC_WRITE, &pa))
 			return -1;
 		for (int i = 0; i < size; i++) {
-			int s = store_slow(h, va + (uint64_t)i, 1, val >> (8 * i));
+			int s = hart_store_slow(h, va + (uint64_t)i, 1, val >> (8 * i));
 			if (s < 0)
 				return -1;
 			ret |= s;
@@ -262,13 +261,6 @@ static int store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 		return -1;
 	}
 	return 1; /* a device may have raised an interrupt or stopped the VM */
-}
-
-int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
-{
-	if ((h->trig_armed & TRIG_STORE) && hart_trig_access(h, va, size, TRIG_STORE))
-		return -1;
-	return store_slow(h, va, size, val);
 }
 
 int hart_amo_addr(struct hart *h, uint64_t va, int size, unsigned kinds,
