@@ -93,10 +93,14 @@ static const struct vmstate_field hart_fields[] = {
 	HS(satp, VMS_ANY),
 	HS(scounteren, 0xffffffffull),
 	HS(senvcfg, 1),
-	HS(mcycle_base, VMS_ANY),
+	HS(mcycle, VMS_ANY),
 	HS(minstret, VMS_ANY),
 	HA(pmpcfg, VMS_ANY),
 	HA(pmpaddr, (1ull << 54) - 1),
+	HS(tselect, HART_NUM_TRIG - 1),
+	HA(tdata1, VMS_ANY),
+	HA(tdata2, VMS_ANY),
+	HS(tcontrol, TCONTROL_MTE | TCONTROL_MPTE),
 };
 
 static const struct vmstate_field hart_pad[] = {
@@ -113,9 +117,10 @@ static const struct {
 	{ "mideleg", offsetof(struct hart_state, mideleg), DS_MIP_SW },
 	{ "mie", offsetof(struct hart_state, mie), 0xaaa },
 	{ "mip", offsetof(struct hart_state, mip), DS_MIP_SW },
-	{ "mcountinhibit", offsetof(struct hart_state, mcountinhibit), 0xfffffff8ull },
+	{ "mcountinhibit", offsetof(struct hart_state, mcountinhibit), 0xfffffffdull },
 	{ "mepc", offsetof(struct hart_state, mepc), ~1ull },
 	{ "sepc", offsetof(struct hart_state, sepc), ~1ull },
+	{ "tcontrol", offsetof(struct hart_state, tcontrol), TCONTROL_MTE | TCONTROL_MPTE },
 };
 
 static int hart_check_pmp(const struct hart_state *s, char *err, size_t errlen)
@@ -162,11 +167,17 @@ static int hart_check(const void *state, const void *ctx, char *err, size_t errl
 		return fail(err, errlen, "satp MODE %" PRIu64 " is not bare, Sv39 or Sv48", mode);
 	if (mode == 0 && s->satp)
 		return fail(err, errlen, "satp 0x%" PRIx64 " is bare with ASID/PPN bits", s->satp);
+	for (int i = 0; i < HART_NUM_TRIG; i++)
+		if (hart_trig_legal_tdata1(s->tdata1[i]) != s->tdata1[i])
+			return fail(err, errlen, "tdata1[%d] 0x%" PRIx64 " is not a legal trigger", i, s->tdata1[i]);
 	return hart_check_pmp(s, err, errlen);
 }
 
+/* version 2: mcycle instead of mcycle_base, debug triggers */
+#define DS_HART_VERSION 2
+
 static const struct vmstate_desc hart_desc = {
-	"hart", DS_VERSION, sizeof(struct hart_state), hart_fields,
+	"hart", DS_HART_VERSION, sizeof(struct hart_state), hart_fields,
 	VMS_COUNT(hart_fields), hart_check, hart_pad, VMS_COUNT(hart_pad),
 };
 
@@ -522,7 +533,9 @@ static void stage_machine(struct machine *m, struct ds_stage *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->hart = m->hart.s;
-	st->hart.minstret = hart_instret(&m->hart); /* includes a running slice */
+	/* include a running slice */
+	st->hart.minstret = hart_counter(&m->hart, MCOUNTINHIBIT_IR);
+	st->hart.mcycle = hart_counter(&m->hart, MCOUNTINHIBIT_CY);
 	st->clint.msip = m->clint.s.msip;
 	st->clint.mtimecmp = m->clint.s.mtimecmp;
 	st->clint.mtime = clint_mtime(&m->clint);
@@ -662,6 +675,7 @@ static void apply(struct machine *m, const struct ds_stage *st)
 	h->hw_ip = 0;
 	h->slice = 0;
 	h->budget = 0;
+	hart_trig_update(h);
 	m->clint.s.msip = st->clint.msip;
 	m->clint.s.mtimecmp = st->clint.mtimecmp;
 	m->clint.s.time_offset = clint_offset(&st->clint);
