@@ -15,7 +15,7 @@ CFLAGS_OPT := -O2
 LDFLAGS_SAN :=
 endif
 CFLAGS += $(CFLAGS_COMMON) $(CFLAGS_OPT)
-LDLIBS := -lfdt -ljansson -lxxhash -lpthread -lm
+LDLIBS := -lfdt -ljansson -lxxhash -lcrypto -lpthread -lm
 
 LIB_SRCS := $(filter-out src/vmm/main.c src/cli/%,$(shell find src -name '*.c' | sort))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
@@ -24,7 +24,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot bench-migrate clean
+.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot bench-migrate soak clean
 all: $(BUILD)/godwit-vmm $(BUILD)/godwit
 
 $(BUILD)/obj/%.o: %.c
@@ -64,7 +64,11 @@ build/guest/migtest.elf: $(MIGTEST_SRCS) guest/migtest/migtest.h guest/migtest/l
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -T guest/migtest/link.ld -o $@ $(MIGTEST_SRCS)
 
-guests: build/guest/demo.elf build/guest/sbi-hello.elf build/guest/migtest.elf
+build/guest/chatty.elf: guest/chatty/start.S guest/chatty/chatty.c guest/chatty/link.ld
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -T guest/chatty/link.ld -o $@ guest/chatty/start.S guest/chatty/chatty.c
+
+guests: build/guest/demo.elf build/guest/sbi-hello.elf build/guest/migtest.elf build/guest/chatty.elf
 
 # the Linux guest: built outside the tree and cached by input hash (minutes
 # the first time, about a second after that)
@@ -106,6 +110,12 @@ bench-boot: deps
 bench-migrate: deps
 	$(MAKE) all build/guest/migtest.elf
 	@bench/migrate.py
+
+# 1,000 live migrations with random faults (tests/migration/soak.py); the
+# table of how each ended goes to docs/soak.md. SOAK_SEED=N picks the run.
+soak: deps
+	$(MAKE) all build/guest/migtest.elf
+	@python3 tests/migration/soak.py build/godwit-vmm
 
 clean:
 	rm -rf build

@@ -55,7 +55,7 @@ WORKLOADS = {  # name -> (fill, rate MB/s)
     "dirty100": ("random", 100),
 }
 LINKS = ["loopback", "veth"]
-SYSTEMS = ["godwit", "qemu", "qemu-best"]
+SYSTEMS = ["godwit", "godwit-plain", "qemu", "qemu-best"]  # godwit: AES-256-GCM stream
 
 NS_SRC, NS_DST = "bm-src", "bm-dst"
 VETH_SRC, VETH_DST = "bm-veth0", "bm-veth1"
@@ -245,7 +245,7 @@ def run_once(cfg, system, size, workload, link, rep, port, logdir, sockdir):
     fill, rate = WORKLOADS[workload]
     append = f"fill={fill} rate={rate} period=5 verify=1"
     mem = SIZES[size]
-    binary = cfg.godwit if system == "godwit" else cfg.qemu
+    binary = cfg.godwit if system.startswith("godwit") else cfg.qemu
     tag = f"{system}-{size}-{workload}-{link}-{rep}"
     res = {"system": system, "size": size, "workload": workload, "link": link, "rep": rep}
     if link == "veth":
@@ -278,6 +278,13 @@ def run_once(cfg, system, size, workload, link, rep, port, logdir, sockdir):
                 vm.qmp.execute("migrate-set-parameters", {"multifd-channels": 4})
             src.qmp.execute("migrate-set-parameters", {"max-bandwidth": BEST_BANDWIDTH})
             dst.qmp.execute("migrate-incoming", {"uri": uri})
+        if system == "godwit":  # encrypted, with a fresh key, as `godwit migrate` does it
+            key = os.urandom(32).hex()
+            for vm in (dst, src):
+                vm.qmp.execute("migrate-set-parameters", {"x-godwit-key": key})
+        elif system == "godwit-plain":
+            for vm in (dst, src):
+                vm.qmp.execute("migrate-set-parameters", {"x-godwit-plain": True})
 
         # fill, then two heartbeats (about 2 s of baseline) before migrating
         fill_timeout = 30 + size * 0.12
@@ -532,7 +539,8 @@ def evaluate_targets(results, cfg):
 
 SIZE_NAMES = {256: "256 MiB", 1024: "1 GiB"}
 LINK_NAMES = {"loopback": "loopback", "veth": "1 Gbit/s veth"}
-SYS_NAMES = {"godwit": "godwit", "qemu": "QEMU", "qemu-best": "QEMU best"}
+SYS_NAMES = {"godwit": "godwit", "godwit-plain": "godwit plain", "qemu": "QEMU",
+             "qemu-best": "QEMU best"}
 
 
 def report(results, cfg, meta):
@@ -579,6 +587,26 @@ def report(results, cfg, meta):
               "variables (its heartbeat counter went back), so that gap is not a pause but the "
               "age of the stale state; see the list of runs to look at.")
             w("")
+    if "godwit" in cfg.systems and "godwit-plain" in cfg.systems:
+        w("### Encryption (godwit, AES-256-GCM, against the same migration in plain mode)")
+        w("")
+        w("| link | RAM | workload | total enc / plain | real pause enc / plain |")
+        w("|---|---|---|---:|---:|")
+        for link in cfg.links:
+            for size in cfg.sizes:
+                for workload in cfg.workloads:
+                    def S2(system):
+                        rs = [r for r in results if (r["system"], r["size"], r["workload"],
+                                                     r["link"]) == (system, size, workload, link)]
+                        return summarize(rs) if rs else None
+                    e, pl = S2("godwit"), S2("godwit-plain")
+                    if not e or not pl:
+                        continue
+                    # ratio(peer, ours) is peer/ours: here encrypted over plain
+                    w(f"| {LINK_NAMES[link]} | {SIZE_NAMES[size]} | {workload} | "
+                      f"{ratio(e['total_ms'], pl['total_ms'])} | "
+                      f"{ratio(e['pause_ms'], pl['pause_ms'])} |")
+        w("")
     if "godwit" in cfg.systems and len(cfg.systems) > 1:
         w("### Ratios (peer time / godwit time: above 1x godwit is faster)")
         w("")
@@ -832,7 +860,7 @@ def main():
     logdir = os.path.join(cfg.out, "logs")
     os.makedirs(logdir, exist_ok=True)
     gw_orig = cfg.godwit
-    if "godwit" in cfg.systems:
+    if "godwit" in cfg.systems or "godwit-plain" in cfg.systems:
         # run a private copy: a rebuild of build/godwit-vmm during the run
         # must not mix two versions in one set of results
         snap = os.path.join(cfg.out, "godwit-vmm.under-test")

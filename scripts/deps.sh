@@ -7,10 +7,11 @@ set -euo pipefail
 PACKAGES=(
 	build-essential pkg-config time
 	libfdt-dev device-tree-compiler
-	libcmocka-dev libjansson-dev libxxhash-dev python3
+	libcmocka-dev libjansson-dev libxxhash-dev libssl-dev python3 python3-cryptography
 	clang libclang-rt-14-dev
 	gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
 	qemu-system-misc opensbi
+	util-linux # mkswap, swapon: tests/unit/test_resident.c's temporary swap file
 )
 
 missing=()

@@ -37,6 +37,8 @@
 
 #include "cli/progress.h"
 #include "cli/qmpc.h"
+#include "lib/uri.h"
+#include "migration/seal.h"
 
 #define CONNECT_MS 5000          /* connect + greeting + capabilities */
 #define COMMAND_MS 10000         /* any one command's reply */
@@ -46,11 +48,13 @@
 #define DEADLINE_GRACE_MS 10000  /* the peer's own deadline, then ours */
 #define NO_STATUS_MS 5000        /* `migrate` accepted, yet no status shown */
 #define DEADLINE_S_MAX 2147483   /* x-godwit-deadline in ms fits in 31 bits */
+#define RESOLVE_WAIT_MS 45000    /* unresolved: the destination's fate (its own
+				    wait for a COMMIT ends after 30 s) */
 
 static const char usage_text[] =
 	"usage: godwit migrate --from SRC_QMP_SOCKET --to DST_QMP_SOCKET --uri tcp:HOST:PORT\n"
 	"                      [--incoming] [--downtime-ms N] [--max-bandwidth BYTES_PER_S]\n"
-	"                      [--auto-converge] [--deadline-s N] [--quiet] [--json]\n"
+	"                      [--auto-converge] [--deadline-s N] [--plain] [--quiet] [--json]\n"
 	"\n"
 	"Live-migrate the VM of one VMM (QEMU 7.2 or godwit-vmm) to another through\n"
 	"their QMP unix sockets. The destination must be waiting for it: started with\n"
@@ -70,6 +74,11 @@ static const char usage_text[] =
 	"                         VMMs only; a source that refuses it is left as it\n"
 	"                         was); if the migration still runs 10 s later, the\n"
 	"                         tool cancels it\n"
+	"  --plain                send the stream unencrypted (x-godwit-plain on both\n"
+	"                         sides). Without it, between two godwit-vmm, the\n"
+	"                         tool makes a fresh 256-bit key for this migration\n"
+	"                         and hands it to both over QMP (x-godwit-key): the\n"
+	"                         stream is AES-256-GCM. QEMU streams are not encrypted.\n"
 	"  --quiet                print nothing but the final report\n"
 	"  --json                 print the final query-migrate reply instead of the\n"
 	"                         report\n"
@@ -88,12 +97,22 @@ static const char usage_text[] =
 	"the tool: from the source's STOP event to the destination's RESUME event.\n"
 	"\n"
 	"Ctrl-C cancels a started migration (migrate_cancel) and exits with 130.\n"
-	"Exit status: 0 completed; 1 failed, cancelled, or a VMM could not be reached\n"
-	"or refused a command; 2 bad usage.\n";
+	"\n"
+	"After the commit, a godwit source waits for the destination to confirm that\n"
+	"it runs the VM. If that confirmation is lost the source stays paused\n"
+	"(status \"unresolved\") and the tool resolves it by looking at the\n"
+	"destination: it runs the VM (x-godwit-migrate-resolve runs-on=destination),\n"
+	"or it is gone or failed without ever having run it (runs-on=source: the\n"
+	"source resumes). Where it cannot tell, it says so and leaves the source\n"
+	"paused.\n"
+	"Exit status: 0 completed (the destination runs the VM); 1 failed, cancelled,\n"
+	"or a VMM could not be reached or refused a command; 2 bad usage; 3 the\n"
+	"outcome needed resolving and was resolved (the message says where the VM\n"
+	"runs); 4 the outcome is unknown and the source was left paused.\n";
 
 struct migrate_opts {
 	const char *from, *to, *uri;
-	bool incoming, auto_converge, quiet, json;
+	bool incoming, auto_converge, quiet, json, plain;
 	int64_t downtime_ms, max_bandwidth, deadline_s; /* -1: not given */
 };
 
@@ -108,6 +127,9 @@ struct migrate_run {
 	int64_t max_throttle;
 	json_t *last;          /* the last query-migrate reply (owned), or NULL */
 	char dst_status[32];   /* after completion, "" if unknown */
+	bool godwit_pair;      /* both peers are godwit-vmm (x-godwit-* known) */
+	bool dst_ran;          /* the destination said "completed" or RESUME */
+	const char *clear_why; /* the stream is not encrypted: why (for a note) */
 };
 
 static volatile sig_atomic_t got_signal; /* the signal number, 0: none */
@@ -160,7 +182,7 @@ static int usage_error(const char *fmt, ...)
 
 enum opt_id {
 	OPT_FROM, OPT_TO, OPT_URI, OPT_INCOMING, OPT_DOWNTIME, OPT_BANDWIDTH,
-	OPT_AUTO_CONVERGE, OPT_DEADLINE, OPT_QUIET, OPT_JSON, OPT_HELP,
+	OPT_AUTO_CONVERGE, OPT_DEADLINE, OPT_QUIET, OPT_JSON, OPT_HELP, OPT_PLAIN,
 };
 
 static const struct {
@@ -178,6 +200,7 @@ static const struct {
 	{ "--deadline-s", true, OPT_DEADLINE },
 	{ "--quiet", false, OPT_QUIET },
 	{ "--json", false, OPT_JSON },
+	{ "--plain", false, OPT_PLAIN },
 	{ "--help", false, OPT_HELP },
 	{ "-h", false, OPT_HELP },
 };
@@ -203,32 +226,13 @@ static int parse_num(const char *flag, const char *s, int64_t min, int64_t max, 
 	return 0;
 }
 
-/* tcp:HOST:PORT, HOST a name, an IPv4 address or a [bracketed] IPv6 one. */
+/* tcp:HOST:PORT, parsed as the VMM parses it (lib/uri.h). */
 static bool uri_ok(const char *uri)
 {
-	const char *host, *port;
-	char *end;
-	long p;
+	struct uri u;
+	char err[256];
 
-	if (strncmp(uri, "tcp:", 4) != 0)
-		return false;
-	host = uri + 4;
-	port = strrchr(host, ':');
-	if (!port || port == host)
-		return false;
-	if (host[0] == '[') {
-		if (port - host < 3 || port[-1] != ']')
-			return false;
-	} else if (memchr(host, ':', (size_t)(port - host)) ||
-		   memchr(host, ']', (size_t)(port - host))) {
-		return false; /* a bare IPv6 address needs brackets */
-	}
-	port++;
-	if (*port < '0' || *port > '9')
-		return false;
-	errno = 0;
-	p = strtol(port, &end, 10);
-	return !errno && !*end && p >= 1 && p <= 65535;
+	return uri_parse(uri, false, &u, err, sizeof(err)) == 0;
 }
 
 /* A number option, given at most once. */
@@ -252,6 +256,7 @@ static int set_opt(struct migrate_opts *o, enum opt_id id, const char *flag, con
 	case OPT_AUTO_CONVERGE: o->auto_converge = true; return 0;
 	case OPT_QUIET: o->quiet = true; return 0;
 	case OPT_JSON: o->json = true; return 0;
+	case OPT_PLAIN: o->plain = true; return 0;
 	case OPT_HELP: return 0;
 	case OPT_DOWNTIME:
 		return set_num(flag, val, 0, INT64_MAX, &o->downtime_ms);
@@ -325,9 +330,14 @@ static void on_event(void *opaque, struct qmpc *c, const char *event, json_t *ms
 {
 	struct migrate_run *r = opaque;
 
-	(void)msg;
 	if (!r->started)
 		return;
+	if (c == &r->dst && (strcmp(event, "RESUME") == 0 ||
+			     (strcmp(event, "MIGRATION") == 0 &&
+			      json_is_string(json_object_get(json_object_get(msg, "data"), "status")) &&
+			      !strcmp(json_string_value(json_object_get(json_object_get(msg, "data"),
+									 "status")), "completed"))))
+		r->dst_ran = true;
 	if (c == &r->src && strcmp(event, "STOP") == 0)
 		r->stop_ns = received_ns;
 	else if (c == &r->src && strcmp(event, "RESUME") == 0)
@@ -390,11 +400,94 @@ static int check_peers(struct migrate_run *r)
 	return QMPC_OK;
 }
 
+/* Does c know godwit's migration parameters (a godwit-vmm, not QEMU)? */
+static int is_godwit(struct qmpc *c, bool *yes)
+{
+	json_t *ret = NULL;
+	int rc = qmpc_execute(c, "query-migrate-parameters", NULL, COMMAND_MS, &ret);
+
+	if (rc != QMPC_OK)
+		return rc;
+	*yes = json_object_get(ret, "x-godwit-key-set") != NULL;
+	json_decref(ret);
+	return QMPC_OK;
+}
+
+/* One parameter object to one peer; the object is wiped of its strings
+ * (it may carry the key) and freed. */
+static int set_secret(struct qmpc *c, json_t *args)
+{
+	const char *k;
+	json_t *v;
+	int rc = args ? qmpc_execute(c, "migrate-set-parameters", args, COMMAND_MS, NULL)
+		      : QMPC_ERR_IO;
+
+	json_object_foreach(args, k, v)
+		if (json_is_string(v))
+			seal_wipe((char *)json_string_value(v), strlen(json_string_value(v)));
+	json_decref(args);
+	return rc;
+}
+
+/* A fresh key for this migration, to the destination first, then the
+ * source; or plain mode on both with --plain. Never printed. */
+static int arm_stream(struct migrate_run *r)
+{
+	uint8_t key[SEAL_KEY_SIZE];
+	char hex[2 * SEAL_KEY_SIZE + 1];
+	bool src_gw = false, dst_gw = false;
+	int rc;
+
+	rc = is_godwit(&r->dst, &dst_gw);
+	if (rc != QMPC_OK)
+		return peer_fail(&r->dst, rc);
+	rc = is_godwit(&r->src, &src_gw);
+	if (rc != QMPC_OK)
+		return peer_fail(&r->src, rc);
+	r->godwit_pair = src_gw && dst_gw;
+	if (!r->godwit_pair) {
+		r->clear_why = src_gw ? "the destination is not a godwit-vmm: no x-godwit-key"
+				      : "the source is not a godwit-vmm: no x-godwit-key";
+		return QMPC_OK;
+	}
+	if (r->opt.plain) {
+		rc = set_secret(&r->dst, json_pack("{s:b, s:n}", "x-godwit-plain", 1, "x-godwit-key"));
+		if (rc != QMPC_OK)
+			return peer_fail(&r->dst, rc);
+		rc = set_secret(&r->src, json_pack("{s:b, s:n}", "x-godwit-plain", 1, "x-godwit-key"));
+		if (rc != QMPC_OK)
+			return peer_fail(&r->src, rc);
+		r->clear_why = "--plain";
+		return QMPC_OK;
+	}
+	if (seal_random(key, sizeof(key))) {
+		err_line("no random numbers for the migration key");
+		return QMPC_ERR_IO;
+	}
+	for (size_t i = 0; i < sizeof(key); i++)
+		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	seal_wipe(key, sizeof(key));
+	rc = set_secret(&r->dst, json_pack("{s:b, s:s}", "x-godwit-plain", 0, "x-godwit-key", hex));
+	if (rc != QMPC_OK) {
+		seal_wipe(hex, sizeof(hex));
+		return peer_fail(&r->dst, rc);
+	}
+	rc = set_secret(&r->src, json_pack("{s:b, s:s}", "x-godwit-plain", 0, "x-godwit-key", hex));
+	seal_wipe(hex, sizeof(hex));
+	if (rc != QMPC_OK)
+		return peer_fail(&r->src, rc);
+	return QMPC_OK;
+}
+
 static int configure(struct migrate_run *r)
 {
 	const struct migrate_opts *o = &r->opt;
 	json_t *args;
 	int rc;
+
+	rc = arm_stream(r);
+	if (rc != QMPC_OK)
+		return rc;
 
 	if (o->deadline_s >= 0) {
 		args = json_pack("{s:I}", "x-godwit-deadline", (json_int_t)(o->deadline_s * 1000));
@@ -444,7 +537,7 @@ static int configure(struct migrate_run *r)
 static bool final_status(const char *status)
 {
 	return !strcmp(status, "completed") || !strcmp(status, "failed") ||
-	       !strcmp(status, "cancelled");
+	       !strcmp(status, "cancelled") || !strcmp(status, "unresolved");
 }
 
 /* One query-migrate: keep the reply, note the throttle, draw progress. */
@@ -625,6 +718,103 @@ static void await_resume(struct migrate_run *r)
 	err_line("%s", qmpc_error(&r->dst));
 }
 
+enum fate { FATE_UNKNOWN, FATE_DESTINATION, FATE_SOURCE };
+
+/* The source is unresolved: find out from the destination where the VM
+ * runs. Bounded by RESOLVE_WAIT_MS. */
+static enum fate destination_fate(struct migrate_run *r, char *why, size_t len)
+{
+	int64_t deadline = now_ns() + (int64_t)RESOLVE_WAIT_MS * 1000000;
+
+	for (;;) {
+		json_t *info = NULL;
+		const char *st;
+		int rc = r->dst.broken ? QMPC_ERR_IO
+				       : qmpc_execute(&r->dst, "query-migrate", NULL, COMMAND_MS, &info);
+
+		if (rc == QMPC_ERR_INTR) {
+			snprintf(why, len, "interrupted while asking the destination");
+			return FATE_UNKNOWN;
+		}
+		if (rc != QMPC_OK) { /* the destination is gone */
+			if (r->dst_ran) {
+				snprintf(why, len, "the destination took the VM over and then went "
+					 "away (%s): the VM was lost with it; the source holds "
+					 "an older copy", qmpc_error(&r->dst));
+				return FATE_UNKNOWN;
+			}
+			snprintf(why, len, "the destination went away without having run "
+				 "the VM (%s)", qmpc_error(&r->dst));
+			return FATE_SOURCE;
+		}
+		st = json_string_value(json_object_get(info, "status"));
+		if (st && !strcmp(st, "completed")) {
+			json_decref(info);
+			snprintf(why, len, "the destination runs the VM (its confirmation was lost)");
+			return FATE_DESTINATION;
+		}
+		if (st && (!strcmp(st, "failed") || !strcmp(st, "cancelled"))) {
+			const char *e = json_string_value(json_object_get(info, "error-desc"));
+			snprintf(why, len, "the destination never ran the VM: %.200s",
+				 e ? e : "its migration failed");
+			json_decref(info);
+			return FATE_SOURCE;
+		}
+		json_decref(info);
+		if (now_ns() >= deadline) {
+			snprintf(why, len, "the destination still shows status '%s' after %d s",
+				 st ? st : "?", RESOLVE_WAIT_MS / 1000);
+			return FATE_UNKNOWN;
+		}
+		if (qmpc_pump((struct qmpc *[]){ &r->dst, &r->src }, 2, 200, &got_signal) ==
+		    QMPC_ERR_INTR) {
+			snprintf(why, len, "interrupted while asking the destination");
+			return FATE_UNKNOWN;
+		}
+	}
+}
+
+/* The source reports "unresolved": resolve it where the destination's fate
+ * is known, else leave it paused. Returns the exit status. */
+static int resolve(struct migrate_run *r)
+{
+	struct progress_sample s;
+	char why[320];
+	enum fate f = destination_fate(r, why, sizeof(why));
+	json_t *args;
+	int rc;
+
+	if (f == FATE_UNKNOWN) {
+		err_line("the migration's outcome is unknown: %s. The source stays paused; "
+			 "once you know where the VM runs, tell the source with "
+			 "x-godwit-migrate-resolve {\"runs-on\": \"destination\" | \"source\"}",
+			 why);
+		print_report(r);
+		return CLI_MIGRATE_UNRESOLVED;
+	}
+	args = json_pack("{s:s}", "runs-on", f == FATE_DESTINATION ? "destination" : "source");
+	rc = args ? qmpc_execute(&r->src, "x-godwit-migrate-resolve", args, COMMAND_MS, NULL)
+		  : QMPC_ERR_IO;
+	json_decref(args);
+	if (rc != QMPC_OK) {
+		err_line("%s: could not resolve the source (%s); it stays paused", why,
+			 qmpc_error(&r->src));
+		print_report(r);
+		return CLI_MIGRATE_UNRESOLVED;
+	}
+	sample(r, &s);
+	if (f == FATE_DESTINATION) {
+		await_resume(r);
+		err_line("the outcome needed resolving: %s; resolved: the VM runs on the "
+			 "destination, the source stays paused", why);
+	} else {
+		err_line("the outcome needed resolving: %s; resolved: the VM runs on the "
+			 "source again", why);
+	}
+	print_report(r);
+	return CLI_MIGRATE_RESOLVED;
+}
+
 /* From `migrate` to a final status. Returns the exit status. */
 static int watch(struct migrate_run *r)
 {
@@ -673,6 +863,8 @@ static int watch(struct migrate_run *r)
 			return cancel(r, "interrupted", 128 + got_signal);
 	}
 	progress_finish(&r->prog);
+	if (!strcmp(s.status, "unresolved"))
+		return resolve(r);
 	if (!strcmp(s.status, "completed"))
 		await_resume(r);
 	rc = outcome(r);
@@ -709,6 +901,8 @@ static int run(struct migrate_run *r)
 	if (rc != QMPC_OK)
 		return CLI_MIGRATE_FAILED;
 
+	if (r->clear_why && !r->opt.quiet)
+		err_line("note: the migration stream is not encrypted (%s)", r->clear_why);
 	r->started = true;
 	r->start_ns = now_ns();
 	return watch(r);

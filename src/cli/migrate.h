@@ -5,7 +5,9 @@
  *
  * Exit status: CLI_MIGRATE_OK (completed), CLI_MIGRATE_FAILED (failed,
  * cancelled, or a peer could not be reached or refused a command),
- * CLI_MIGRATE_USAGE (bad command line), 128 + signal number when SIGINT or
+ * CLI_MIGRATE_USAGE (bad command line), CLI_MIGRATE_RESOLVED (the outcome
+ * after the commit was unknown and the tool resolved it), CLI_MIGRATE_UNRESOLVED
+ * (it could not: the source stays paused), 128 + signal number when SIGINT or
  * SIGTERM interrupted it (after cancelling a migration it had started).
  */
 #ifndef GODWIT_CLI_MIGRATE_H
@@ -17,6 +19,8 @@ enum {
 	CLI_MIGRATE_OK = 0,
 	CLI_MIGRATE_FAILED = 1,
 	CLI_MIGRATE_USAGE = 2,
+	CLI_MIGRATE_RESOLVED = 3,
+	CLI_MIGRATE_UNRESOLVED = 4,
 };
 
 /* Run the subcommand; argv[0] is "migrate". Returns the exit status. */

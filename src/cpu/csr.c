@@ -1,6 +1,7 @@
 /*
  * csr.c - control and status registers: access checks, WARL legalisation,
- * side effects (TLB flushes on translation changes).
+ * side effects (TLB flushes on translation changes). The trigger CSRs live
+ * in trigger.c, the counters' arithmetic in hart.c.
  *
  * Invariants: every value stored in hart_state passed through the WARL rules
  * here, so readers never re-legalise; mstatus.SD is derived (FS == dirty) on
@@ -23,6 +24,7 @@
 #define MIDELEG_WRITABLE (MIP_SSIP | MIP_STIP | MIP_SEIP)
 #define MIP_WRITABLE (MIP_SSIP | MIP_STIP | MIP_SEIP)
 #define MEDELEG_WRITABLE 0xb3ffull
+#define MCOUNTINHIBIT_WRITABLE 0xfffffffdull
 #define PMP_L 0x80
 #define PMP_A_TOR 0x08
 
@@ -58,11 +60,6 @@ static int counter_allowed(const struct hart *h, uint32_t csr)
 	if (h->s.priv < PRV_S && !(h->s.scounteren & bit))
 		return 0;
 	return 1;
-}
-
-static uint64_t mcycle(const struct hart *h)
-{
-	return hart_instret(h) + h->s.mcycle_base;
 }
 
 static int pmp_read(const struct hart *h, uint32_t csr, uint64_t *val)
@@ -137,7 +134,7 @@ int hart_csr_read(struct hart *h, uint32_t csr, uint64_t *val)
 	case CSR_CYCLE: case CSR_TIME: case CSR_INSTRET:
 		if (!counter_allowed(h, csr))
 			return -1;
-		*val = csr == CSR_CYCLE ? mcycle(h)
+		*val = csr == CSR_CYCLE ? hart_counter(h, MCOUNTINHIBIT_CY)
 		       : csr == CSR_TIME ? clint_mtime(&h->m->clint)
 					 : hart_instret(h);
 		return 0;
@@ -170,7 +167,7 @@ int hart_csr_read(struct hart *h, uint32_t csr, uint64_t *val)
 	case CSR_MCAUSE: *val = h->s.mcause; return 0;
 	case CSR_MTVAL: *val = h->s.mtval; return 0;
 	case CSR_MIP: *val = hart_mip(h); return 0;
-	case CSR_MCYCLE: *val = mcycle(h); return 0;
+	case CSR_MCYCLE: *val = hart_counter(h, MCOUNTINHIBIT_CY); return 0;
 	case CSR_MINSTRET: *val = hart_instret(h); return 0;
 	case CSR_MVENDORID: case CSR_MARCHID: case CSR_MIMPID:
 	case CSR_MHARTID: case CSR_MCONFIGPTR:
@@ -190,6 +187,8 @@ int hart_csr_read(struct hart *h, uint32_t csr, uint64_t *val)
 		*val = 0;
 		return 0;
 	}
+	if (csr >= CSR_TSELECT && csr <= CSR_TCONTROL)
+		return hart_trig_csr_read(h, csr, val);
 	return pmp_read(h, csr, val);
 }
 
@@ -283,9 +282,11 @@ static int write_machine(struct hart *h, uint32_t csr, uint64_t val)
 	case CSR_MTVEC: h->s.mtvec = legal_tvec(val); return 0;
 	case CSR_MCOUNTEREN: h->s.mcounteren = val & 0xffffffffull; return 0;
 	case CSR_MENVCFG: h->s.menvcfg = val & 1; return 0;
-	/* CY and IR are hardwired to 0 (allowed: WARL): cycle and instret
-	 * always count */
-	case CSR_MCOUNTINHIBIT: h->s.mcountinhibit = val & 0xfffffff8ull; return 0;
+	/* CY and IR stop mcycle and minstret; TM (bit 1) does not exist;
+	 * HPM bits are kept though those counters read 0 anyway */
+	case CSR_MCOUNTINHIBIT:
+		hart_set_mcountinhibit(h, val & MCOUNTINHIBIT_WRITABLE);
+		return 0;
 	case CSR_MSCRATCH: h->s.mscratch = val; return 0;
 	case CSR_MEPC: h->s.mepc = val & ~1ull; return 0;
 	case CSR_MCAUSE: h->s.mcause = val; return 0;
@@ -293,10 +294,8 @@ static int write_machine(struct hart *h, uint32_t csr, uint64_t val)
 	case CSR_MIP:
 		h->s.mip = (h->s.mip & ~MIP_WRITABLE) | (val & MIP_WRITABLE);
 		return 0;
-	case CSR_MCYCLE: h->s.mcycle_base = val - hart_instret(h); return 0;
-	case CSR_MINSTRET:
-		h->s.minstret = val - (uint64_t)(h->slice - h->budget);
-		return 0;
+	case CSR_MCYCLE: hart_counter_write(h, MCOUNTINHIBIT_CY, val); return 0;
+	case CSR_MINSTRET: hart_counter_write(h, MCOUNTINHIBIT_IR, val); return 0;
 	default: return 1;
 	}
 }
@@ -317,5 +316,7 @@ int hart_csr_write(struct hart *h, uint32_t csr, uint64_t val)
 		return r;
 	if ((csr > CSR_MINSTRET && csr <= 0xb1f) || (csr >= 0x323 && csr <= 0x33f))
 		return 0; /* hpm counters and events: read-only zero */
+	if (csr >= CSR_TSELECT && csr <= CSR_TCONTROL)
+		return hart_trig_csr_write(h, csr, val);
 	return pmp_write(h, csr, val);
 }

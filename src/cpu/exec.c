@@ -16,7 +16,13 @@
  *    is followed by `goto reload`, never by NEXT, because d may be stale
  *    afterwards (SYNC() saved the pc first).
  *  - budget counts instructions still allowed in this slice; every retired
- *    instruction decrements it exactly once.
+ *    instruction decrements it exactly once. h->slice - budget is always
+ *    what the slice has retired: to run one instruction alone (one that
+ *    crosses a page, or any while an execute trigger may fire in the page)
+ *    the rest of the budget is parked, taken out of both, and put back at
+ *    the next reload.
+ *  - Execute triggers are checked at reload, before the fetch; a page where
+ *    one may fire runs one instruction per reload.
  */
 #include "cpu/hart.h"
 #include "cpu/decode.h"
@@ -137,7 +143,7 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 	struct xslot tmp[3]; /* a page-crossing instruction, and room to step past it */
 	uintptr_t slot_base = 0;
 	uint64_t page_va = 0, npc, salt_r = 0, salt_w = 0;
-	int64_t budget = max_insns, cross_saved = -1, executed, reloads = 0;
+	int64_t budget = max_insns, parked = 0, executed, reloads = 0;
 	uint32_t rm;
 
 	exec_labels = labels;
@@ -170,6 +176,15 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 #define END_BLOCK() do { npc = PC + LEN; budget--; goto out_npc; } while (0)
 	/* after a slow call that may have freed the page: SYNC() saved pc */
 #define END_BLOCK_L(len) do { h->s.pc += (len); budget--; goto reload; } while (0)
+	/* run the next instruction alone: park the rest of the budget */
+#define PARK()                                                             \
+	do {                                                               \
+		if (!parked) {                                             \
+			parked = budget - 1;                               \
+			budget = 1;                                        \
+			h->slice -= parked;                                \
+		}                                                          \
+	} while (0)
 #define TRAP(cause, tval)                                                  \
 	do {                                                               \
 		SYNC();                                                    \
@@ -224,7 +239,7 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 		uint32_t al_ = LEN, rd_ = d->rd;                           \
 		int r_;                                                    \
 		SYNC();                                                    \
-		r_ = hart_amo_addr(h, a_, size, true, &p_);                \
+		r_ = hart_amo_addr(h, a_, size, TRIG_LOAD | TRIG_STORE, &p_); \
 		if (r_ < 0)                                                \
 			goto reload;                                       \
 		memcpy(&o_, p_, size);                                     \
@@ -241,7 +256,7 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 		uint8_t *p_;                                               \
 		ctype v_;                                                  \
 		SYNC();                                                    \
-		if (hart_amo_addr(h, a_, size, false, &p_) < 0)            \
+		if (hart_amo_addr(h, a_, size, TRIG_LOAD, &p_) < 0)        \
 			goto reload;                                       \
 		memcpy(&v_, p_, size);                                     \
 		X[d->rd] = (uint64_t)(int64_t)v_;                          \
@@ -256,7 +271,7 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 		uint8_t *p_;                                               \
 		int r_;                                                    \
 		SYNC();                                                    \
-		r_ = hart_amo_addr(h, a_, size, true, &p_);                \
+		r_ = hart_amo_addr(h, a_, size, TRIG_STORE, &p_);          \
 		if (r_ < 0)                                                \
 			goto reload;                                       \
 		if (h->s.resv_valid && h->s.resv_addr == a_) {             \
@@ -302,9 +317,10 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 #define SIGN_D 0x8000000000000000ull
 
 reload:
-	if (unlikely(cross_saved >= 0)) {
-		budget = cross_saved - (1 - budget);
-		cross_saved = -1;
+	if (unlikely(parked)) {
+		budget += parked;
+		h->slice += parked;
+		parked = 0;
 	}
 	if (h->s.wfi) {
 		if (!hart_interrupt_pending(h))
@@ -320,6 +336,16 @@ reload:
 		hart_check_interrupts(h);
 	}
 	npc = h->s.pc;
+	if (unlikely(h->trig_armed & TRIG_EXEC)) {
+		int t;
+
+		h->budget = budget;
+		t = hart_trig_fetch(h, npc);
+		if (t < 0)
+			goto reload;
+		if (t > 0)
+			PARK();
+	}
 	ce = &h->tlb_x[(npc >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
 	if (unlikely(ce->tag != ((npc & ~PAGE_MASK) | h->salt_r))) {
 		h->budget = budget;
@@ -368,8 +394,7 @@ cross: {
 	/* keep PC valid for the temporary slot */
 	slot_base = (uintptr_t)&tmp[0] - ((pc & PAGE_MASK) << 3);
 	d = &tmp[0];
-	cross_saved = budget;
-	budget = 1;
+	PARK();
 	DISPATCH();
 }
 L_PAGE_END: /* sequential flow left the page; d already stepped past it */
@@ -677,7 +702,10 @@ out_npc:
 done:
 	h->budget = budget;
 	executed = h->slice - budget;
-	h->s.minstret += (uint64_t)executed;
+	if (!(h->s.mcountinhibit & MCOUNTINHIBIT_IR))
+		h->s.minstret += (uint64_t)executed;
+	if (!(h->s.mcountinhibit & MCOUNTINHIBIT_CY))
+		h->s.mcycle += (uint64_t)executed;
 	h->slice = 0;
 	h->budget = 0;
 	return executed;

@@ -1,8 +1,12 @@
 /*
- * hart.c - hart reset, TLB maintenance, interrupt-pending view.
+ * hart.c - hart reset, TLB maintenance, interrupt-pending view, the
+ * mcycle/minstret counters.
  *
- * Invariant: a TLB entry is either empty (tag ~0) or valid for the current
- * translation context; see hart.h.
+ * Invariants: a TLB entry is either empty (tag ~0) or valid for the current
+ * translation context; see hart.h. A counter's value is its stored base
+ * plus, unless mcountinhibit stops it, the instructions the running slice
+ * has retired (h->slice - h->budget); the interpreter adds the slice to the
+ * counting bases when it returns. One instruction is one cycle.
  */
 #include "cpu/hart.h"
 
@@ -67,6 +71,7 @@ void hart_reset(struct hart *h, struct machine *m, uint64_t pc)
 	h->s.mstatus = (2ull << 32) | (2ull << 34); /* UXL = SXL = 64-bit */
 	clear_w(h);
 	clear_rx(h);
+	hart_trig_reset(h);
 }
 
 uint64_t hart_mip(const struct hart *h)
@@ -82,9 +87,63 @@ void hart_set_hw_irq(struct hart *h, uint64_t bit, bool level)
 		h->hw_ip &= ~bit;
 }
 
-/* Instructions retired, including the part of the running slice already
- * executed (the interpreter keeps h->budget current before slow calls). */
+/* Instructions the running slice has retired so far (0 outside hart_run;
+ * the interpreter keeps h->budget current before slow calls). */
+static uint64_t slice_retired(const struct hart *h)
+{
+	return (uint64_t)(h->slice - h->budget);
+}
+
+/* ... and once the instruction now executing (a CSR write) retires */
+static uint64_t slice_retired_after(const struct hart *h)
+{
+	return slice_retired(h) + (h->slice != 0);
+}
+
+static uint64_t *counter_base(struct hart *h, uint64_t inhibit_bit)
+{
+	return inhibit_bit == MCOUNTINHIBIT_CY ? &h->s.mcycle : &h->s.minstret;
+}
+
+/* mcycle (MCOUNTINHIBIT_CY) or minstret (MCOUNTINHIBIT_IR) as a CSR read
+ * sees it: the reading instruction has not retired yet. */
+uint64_t hart_counter(const struct hart *h, uint64_t inhibit_bit)
+{
+	uint64_t base = inhibit_bit == MCOUNTINHIBIT_CY ? h->s.mcycle : h->s.minstret;
+
+	if (h->s.mcountinhibit & inhibit_bit)
+		return base;
+	return base + slice_retired(h);
+}
+
 uint64_t hart_instret(const struct hart *h)
 {
-	return h->s.minstret + (uint64_t)(h->slice - h->budget);
+	return hart_counter(h, MCOUNTINHIBIT_IR);
+}
+
+/* A CSR write of the counter takes effect after the writing instruction
+ * has retired, so that instruction does not count: the next read returns
+ * val (privileged spec, "Machine Counter/Timers"). */
+void hart_counter_write(struct hart *h, uint64_t inhibit_bit, uint64_t val)
+{
+	if (!(h->s.mcountinhibit & inhibit_bit))
+		val -= slice_retired_after(h);
+	*counter_base(h, inhibit_bit) = val;
+}
+
+/* The writing instruction still counts under the old inhibit bits. */
+void hart_set_mcountinhibit(struct hart *h, uint64_t val)
+{
+	static const uint64_t bits[2] = { MCOUNTINHIBIT_CY, MCOUNTINHIBIT_IR };
+	uint64_t old = h->s.mcountinhibit;
+
+	for (int i = 0; i < 2; i++) {
+		uint64_t b = bits[i], *base = counter_base(h, b);
+
+		if (!(old & b) && (val & b))
+			*base += slice_retired_after(h); /* freeze */
+		else if ((old & b) && !(val & b))
+			*base -= slice_retired_after(h); /* resume */
+	}
+	h->s.mcountinhibit = val;
 }

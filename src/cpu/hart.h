@@ -14,6 +14,11 @@
  *    a dirty bitmap must be followed by a flush of the write TLB.
  *  - Architectural state (everything before `tlb_r`) is plain data with no
  *    pointers, so it can be saved and loaded as bytes by migration.
+ *  - No read or write TLB entry exists for a page where a load or store
+ *    trigger may fire in the current mode, so those accesses reach the slow
+ *    path, which checks the triggers; trigger CSR writes and changes of
+ *    tcontrol.MTE flush the TLBs. trig_armed is zero when no trigger can
+ *    fire, so the interpreter pays one test at its slow points.
  */
 #ifndef GODWIT_CPU_HART_H
 #define GODWIT_CPU_HART_H
@@ -92,6 +97,15 @@ enum {
 	 (1u << ('M' - 'A')) | (1u << ('S' - 'A')) | (1u << ('U' - 'A')))
 
 #define HART_NUM_PMP 16
+/* Debug triggers (Sdtrig, trigger.c) */
+#define HART_NUM_TRIG 4
+#define TCONTROL_MTE (1ull << 3)
+#define TCONTROL_MPTE (1ull << 7)
+/* access kinds, as the load/store/execute bits 0..2 of mcontrol(6) */
+enum { TRIG_LOAD = 1, TRIG_STORE = 2, TRIG_EXEC = 4 };
+/* mcountinhibit bits that stop mcycle and minstret */
+#define MCOUNTINHIBIT_CY (1ull << 0)
+#define MCOUNTINHIBIT_IR (1ull << 2)
 
 struct hart_tlb_entry {
 	uint64_t tag;     /* page-aligned virtual address | salt, ~0 when empty */
@@ -126,10 +140,18 @@ struct hart_state {
 	uint64_t mcounteren, mcountinhibit, menvcfg;
 	uint64_t stvec, sscratch, sepc, scause, stval, satp;
 	uint64_t scounteren, senvcfg;
-	uint64_t mcycle_base;   /* mcycle = instret-based count + base */
+	/* mcycle and minstret at the start of the running slice; the slice's
+	 * retired instructions are added unless mcountinhibit stops the
+	 * counter (hart_counter()) */
+	uint64_t mcycle;
 	uint64_t minstret;
 	uint64_t pmpcfg[HART_NUM_PMP / 8];
 	uint64_t pmpaddr[HART_NUM_PMP];
+	/* debug triggers: every tdata1 is legal (hart_trig_legal_tdata1) */
+	uint64_t tselect;
+	uint64_t tdata1[HART_NUM_TRIG];
+	uint64_t tdata2[HART_NUM_TRIG];
+	uint64_t tcontrol; /* MTE and MPTE only */
 };
 
 struct hart {
@@ -138,8 +160,11 @@ struct hart {
 	/* wiring and caches, not migrated */
 	struct machine *m;
 	uint64_t hw_ip; /* MTIP/MSIP/MEIP/SEIP driven by devices */
-	int64_t slice;  /* instructions granted to the current slice */
+	int64_t slice;  /* instructions granted to the current slice; 0
+			 * outside hart_run */
 	int64_t budget; /* instructions left in the current slice */
+	uint32_t trig_armed; /* TRIG_* kinds some trigger matches in any mode,
+			      * derived from tdata1 by hart_trig_update() */
 	uint64_t salt_r; /* current salt of the read and code TLBs */
 	uint64_t salt_w; /* current salt of the write TLB */
 	struct hart_tlb_entry tlb_r[HART_TLB_SIZE];
@@ -155,6 +180,9 @@ void hart_tlb_drop_ppn(struct hart *h, uint64_t ppn);
 uint64_t hart_mip(const struct hart *h);
 void hart_set_hw_irq(struct hart *h, uint64_t bit, bool level);
 uint64_t hart_instret(const struct hart *h);
+uint64_t hart_counter(const struct hart *h, uint64_t inhibit_bit);
+void hart_counter_write(struct hart *h, uint64_t inhibit_bit, uint64_t val);
+void hart_set_mcountinhibit(struct hart *h, uint64_t val);
 
 /* hart_state.c: the hart's migratable state ("hart", migration/vmstate.h) */
 extern const struct vmstate_desc hart_vmstate;
@@ -187,8 +215,26 @@ int hart_translate(struct hart *h, uint64_t va, enum hart_access acc,
 int hart_fetch_page(struct hart *h, uint64_t pc,
 		    struct hart_code_entry **out);
 int hart_fetch_u16(struct hart *h, uint64_t va, uint16_t *out);
-/* Host pointer for an AMO/LR/SC operand; 0, 1 (code invalidated) or -1. */
-int hart_amo_addr(struct hart *h, uint64_t va, int size, bool write,
+/* Host pointer for an AMO/LR/SC operand; 0, 1 (code invalidated) or -1.
+ * kinds: TRIG_LOAD (LR), TRIG_STORE (SC) or both (AMO). */
+int hart_amo_addr(struct hart *h, uint64_t va, int size, unsigned kinds,
 		  uint8_t **host);
+
+/* trigger.c: Sdtrig address triggers (mcontrol, mcontrol6) */
+void hart_trig_reset(struct hart *h);
+void hart_trig_update(struct hart *h);
+uint64_t hart_trig_legal_tdata1(uint64_t val);
+int hart_trig_csr_read(const struct hart *h, uint32_t csr, uint64_t *val);
+int hart_trig_csr_write(struct hart *h, uint32_t csr, uint64_t val);
+/* Before the instruction at pc: -1 if a trigger fired (breakpoint raised),
+ * 1 if one may fire elsewhere in pc's page (run it one instruction at a
+ * time), 0 if none can fire in that page. Only if trig_armed & TRIG_EXEC. */
+int hart_trig_fetch(struct hart *h, uint64_t pc);
+/* Before a load/store of [va, va+size): -1 if a trigger fired (breakpoint
+ * raised), else 0. */
+int hart_trig_access(struct hart *h, uint64_t va, int size, unsigned kinds);
+/* May a trigger of these kinds fire for an access in va's page in the
+ * current mode? (then no TLB entry may be filled for it) */
+bool hart_trig_page(const struct hart *h, uint64_t va, unsigned kinds);
 
 #endif

@@ -61,10 +61,14 @@ static const struct vmstate_field hart_fields[] = {
 	HS(satp, VMS_ANY),
 	HS(scounteren, 0xffffffffull),
 	HS(senvcfg, 1),
-	HS(mcycle_base, VMS_ANY),
+	HS(mcycle, VMS_ANY),
 	HS(minstret, VMS_ANY),
 	HA(pmpcfg, VMS_ANY),
 	HA(pmpaddr, (1ull << 54) - 1),
+	HS(tselect, HART_NUM_TRIG - 1),
+	HA(tdata1, VMS_ANY),
+	HA(tdata2, VMS_ANY),
+	HS(tcontrol, TCONTROL_MTE | TCONTROL_MPTE),
 };
 
 static const struct vmstate_field hart_pad[] = {
@@ -81,9 +85,10 @@ static const struct {
 	{ "mideleg", offsetof(struct hart_state, mideleg), HS_MIP_SW },
 	{ "mie", offsetof(struct hart_state, mie), 0xaaa },
 	{ "mip", offsetof(struct hart_state, mip), HS_MIP_SW },
-	{ "mcountinhibit", offsetof(struct hart_state, mcountinhibit), 0xfffffff8ull },
+	{ "mcountinhibit", offsetof(struct hart_state, mcountinhibit), 0xfffffffdull },
 	{ "mepc", offsetof(struct hart_state, mepc), ~1ull },
 	{ "sepc", offsetof(struct hart_state, sepc), ~1ull },
+	{ "tcontrol", offsetof(struct hart_state, tcontrol), TCONTROL_MTE | TCONTROL_MPTE },
 };
 
 static int hart_check_pmp(const struct hart_state *s, char *err, size_t errlen)
@@ -130,17 +135,22 @@ static int hart_check(const void *state, const void *ctx, char *err, size_t errl
 		return vmstate_fail(err, errlen, "satp MODE %" PRIu64 " is not bare, Sv39 or Sv48", mode);
 	if (mode == 0 && s->satp)
 		return vmstate_fail(err, errlen, "satp 0x%" PRIx64 " is bare with ASID/PPN bits", s->satp);
+	for (int i = 0; i < HART_NUM_TRIG; i++)
+		if (hart_trig_legal_tdata1(s->tdata1[i]) != s->tdata1[i])
+			return vmstate_fail(err, errlen, "tdata1[%d] 0x%" PRIx64 " is not a legal trigger",
+					    i, s->tdata1[i]);
 	return hart_check_pmp(s, err, errlen);
 }
 
-/* minstret includes the slice running now. */
+/* minstret and mcycle include the slice running now. */
 static void hart_save(void *dev, void *state)
 {
 	struct hart *h = dev;
 	struct hart_state *s = state;
 
 	*s = h->s;
-	s->minstret = hart_instret(h);
+	s->minstret = hart_counter(h, MCOUNTINHIBIT_IR);
+	s->mcycle = hart_counter(h, MCOUNTINHIBIT_CY);
 }
 
 /* Device-driven interrupt bits come back from the devices' post_load. */
@@ -152,6 +162,7 @@ static void hart_load(void *dev, const void *state)
 	h->hw_ip = 0;
 	h->slice = 0;
 	h->budget = 0;
+	hart_trig_update(h);
 }
 
 /* Decoded code and TLBs may describe the memory and mode left behind. */
@@ -165,7 +176,7 @@ static void hart_post_load(void *dev)
 
 const struct vmstate_desc hart_vmstate = {
 	.name = "hart",
-	.version = 1,
+	.version = 2, /* 2: mcycle itself instead of mcycle_base; debug triggers */
 	.state_size = sizeof(struct hart_state),
 	.fields = hart_fields,
 	.n_fields = VMS_COUNT(hart_fields),

@@ -4,7 +4,9 @@
  *
  * Invariants (see hart.h): write-TLB entries are only created for RAM pages
  * with no decoded code and no MMIO overlay, and creating one marks the page
- * dirty; every slow-path RAM store marks its page dirty itself.
+ * dirty; every slow-path RAM store marks its page dirty itself. Load and
+ * store triggers are checked first (a breakpoint comes before misaligned
+ * and page faults) and keep their pages out of the TLBs.
  */
 #include "cpu/hart.h"
 #include "machine/machine.h"
@@ -174,12 +176,16 @@ static bool crosses_page(uint64_t va, int size)
 	return (va & PAGE_MASK) + (uint64_t)size > HART_PAGE_SIZE;
 }
 
+/* The bytes of a page-crossing access are checked against the triggers
+ * again, in vain: none of them matches if the whole access did not. */
 int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
 {
 	struct mem_range *r;
 	uint64_t pa, v = 0;
 	uint8_t *p;
 
+	if ((h->trig_armed & TRIG_LOAD) && hart_trig_access(h, va, size, TRIG_LOAD))
+		return -1;
 	if (crosses_page(va, size)) {
 		for (int i = 0; i < size; i++) {
 			uint64_t b;
@@ -195,7 +201,8 @@ int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
 	p = direct(h, pa, size, &r);
 	if (p) {
 		v = ld_n(p, size);
-		tlb_fill(h->tlb_r, h->salt_r, va, pa, p - (pa & PAGE_MASK));
+		if (!(h->trig_armed & TRIG_LOAD) || !hart_trig_page(h, va, TRIG_LOAD))
+			tlb_fill(h->tlb_r, h->salt_r, va, pa, p - (pa & PAGE_MASK));
 		*val = v;
 		return 0;
 	}
@@ -217,7 +224,8 @@ static int store_ram(struct hart *h, struct mem_range *r, uint8_t *p,
 		ret = 1;
 	machine_dirty_mark(h->m, pa, (uint64_t)size);
 	st_n(p, size, val);
-	tlb_fill(h->tlb_w, h->salt_w, va, pa, p - (pa & PAGE_MASK));
+	if (!(h->trig_armed & TRIG_STORE) || !hart_trig_page(h, va, TRIG_STORE))
+		tlb_fill(h->tlb_w, h->salt_w, va, pa, p - (pa & PAGE_MASK));
 	return ret;
 }
 
@@ -227,6 +235,8 @@ int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 	uint64_t pa;
 	uint8_t *p;
 
+	if ((h->trig_armed & TRIG_STORE) && hart_trig_access(h, va, size, TRIG_STORE))
+		return -1;
 	if (crosses_page(va, size)) {
 		int ret = 0;
 		/* probe both pages first so a fault leaves memory untouched */
@@ -253,14 +263,17 @@ int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 	return 1; /* a device may have raised an interrupt or stopped the VM */
 }
 
-int hart_amo_addr(struct hart *h, uint64_t va, int size, bool write,
+int hart_amo_addr(struct hart *h, uint64_t va, int size, unsigned kinds,
 		  uint8_t **host)
 {
+	bool write = (kinds & TRIG_STORE) != 0;
 	struct mem_range *r;
 	uint64_t pa;
 	uint8_t *p;
 	int ret = 0;
 
+	if ((h->trig_armed & kinds) && hart_trig_access(h, va, size, kinds))
+		return -1;
 	if (va & (uint64_t)(size - 1)) {
 		hart_raise(h, write ? CAUSE_MISALIGNED_STORE : CAUSE_MISALIGNED_LOAD, va);
 		return -1;

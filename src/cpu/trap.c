@@ -4,7 +4,9 @@
  * Invariants: a trap always lands in M or S mode with the previous privilege
  * and interrupt-enable saved in mstatus (MPP/MPIE or SPP/SPIE); interrupts
  * headed for M are taken before those headed for S, each in the priority
- * order MEI, MSI, MTI, SEI, SSI, STI.
+ * order MEI, MSI, MTI, SEI, SSI, STI. A trap into M-mode saves
+ * tcontrol.MTE in MPTE and clears it, mret restores it (Sdtrig), flushing
+ * the TLBs when that changes whether M-mode triggers can fire.
  */
 #include "cpu/hart.h"
 
@@ -55,6 +57,12 @@ void hart_raise(struct hart *h, uint64_t cause, uint64_t tval)
 		/* with MPRV set, the new MPP changes how M-mode loads translate */
 		if (st & MSTATUS_MPRV)
 			hart_tlb_flush(h);
+		if (h->s.tcontrol & TCONTROL_MTE) {
+			h->s.tcontrol = TCONTROL_MPTE;
+			hart_tlb_flush(h);
+		} else {
+			h->s.tcontrol = 0;
+		}
 		set_priv(h, PRV_M);
 	}
 }
@@ -116,8 +124,12 @@ int hart_mret(struct hart *h)
 		st &= ~MSTATUS_MPRV;
 	h->s.mstatus = st;
 	h->s.pc = h->s.mepc;
+	if (h->s.tcontrol & TCONTROL_MPTE)
+		h->s.tcontrol |= TCONTROL_MTE;
+	else
+		h->s.tcontrol &= ~TCONTROL_MTE;
 	set_priv(h, mpp);
-	hart_tlb_flush(h); /* MPRV may have changed */
+	hart_tlb_flush(h); /* MPRV or tcontrol.MTE may have changed */
 	return 0;
 }
 

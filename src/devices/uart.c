@@ -1,6 +1,7 @@
 /*
- * uart.c - NS16550A UART (see uart.h). Transmission is immediate, so THR
- * and the transmitter are always empty from the guest's point of view.
+ * uart.c - NS16550A UART (see uart.h). A byte written to THR goes to the
+ * backend at once; THR and the transmitter read empty unless the backend
+ * is busy, as QEMU's 16550 reports a full character backend.
  * Its migratable state (uart_vmstate) is at the end.
  */
 #include "devices/uart.h"
@@ -33,9 +34,20 @@
 #define FCR_ENABLE 0x01
 #define FCR_CLEAR_RX 0x02
 
+static bool tx_busy(const struct uart *u)
+{
+	return u->tx.busy && u->tx.busy(u->tx.opaque);
+}
+
 void uart_update_irq(struct uart *u)
 {
-	bool level = ((u->s.ier & IER_RDI) && u->s.rx_count) ||
+	bool busy = tx_busy(u), level;
+
+	/* THR became empty (room came back, here or on the host a migration
+	 * brought s from): that is the THR-empty interrupt's cause */
+	if (!(u->s.lsr & LSR_THRE) && !busy && (u->s.ier & IER_THRI))
+		u->s.thr_ipending = 1;
+	level = ((u->s.ier & IER_RDI) && u->s.rx_count) ||
 		     ((u->s.ier & IER_THRI) && u->s.thr_ipending);
 
 	u->s.iir = (u->s.fcr & FCR_ENABLE) ? IIR_FIFO : 0;
@@ -45,7 +57,7 @@ void uart_update_irq(struct uart *u)
 		u->s.iir |= IIR_THRI;
 	else
 		u->s.iir |= IIR_NONE;
-	u->s.lsr = LSR_THRE | LSR_TEMT | (u->s.rx_count ? LSR_DR : 0);
+	u->s.lsr = (busy ? 0 : LSR_THRE | LSR_TEMT) | (u->s.rx_count ? LSR_DR : 0);
 	if (level != u->irq_level) {
 		u->irq_level = level;
 		if (u->set_irq)
@@ -60,6 +72,28 @@ void uart_init(struct uart *u, int in_fd, int out_fd)
 	u->out_fd = out_fd;
 	u->s.lcr = 0x03;
 	uart_update_irq(u);
+}
+
+void uart_set_tx(struct uart *u, const struct uart_tx *tx)
+{
+	u->tx = *tx;
+	uart_update_irq(u);
+}
+
+void uart_tx_ready(struct uart *u)
+{
+	uart_update_irq(u); /* THRE clear in s and no longer busy: raises it */
+}
+
+/* Transmit one byte; THR-empty is pending only once the backend has room. */
+static void transmit(struct uart *u, uint8_t v)
+{
+	if (u->tx.put) {
+		u->tx.put(u->tx.opaque, v);
+	} else if (write(u->out_fd, &v, 1) < 0) {
+		/* host output gone: drop the byte, as a line would */
+	}
+	u->s.thr_ipending = !tx_busy(u); /* else raised once room returns */
 }
 
 bool uart_can_receive(const struct uart *u)
@@ -131,18 +165,15 @@ void uart_write(void *opaque, uint64_t off, int size, uint64_t val)
 		if (u->s.lcr & LCR_DLAB) {
 			u->s.dll = v;
 		} else {
-			if (write(u->out_fd, &v, 1) < 0) {
-				/* host output gone: drop the byte, as a line would */
-			}
-			u->s.thr_ipending = 1;
+			transmit(u, v);
 		}
 		break;
 	case UART_IER:
 		if (u->s.lcr & LCR_DLAB) {
 			u->s.dlm = v;
 		} else {
-			if ((v & IER_THRI) && !(u->s.ier & IER_THRI))
-				u->s.thr_ipending = 1;
+			if ((v & IER_THRI) && !(u->s.ier & IER_THRI) && !tx_busy(u))
+				u->s.thr_ipending = 1; /* while busy: once room returns */
 			u->s.ier = v & 0x0f;
 		}
 		break;

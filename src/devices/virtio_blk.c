@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -165,6 +166,25 @@ static void blk_notify(void *dev, int q)
 	virtio_mmio_notify(b->t, q);
 }
 
+static int blk_flush_op(void *dev, char *err, size_t errlen)
+{
+	return virtio_blk_flush(dev, err, errlen);
+}
+
+static int blk_reopen_op(void *dev, char *err, size_t errlen)
+{
+	return virtio_blk_reopen(dev, err, errlen);
+}
+
+/* GODWIT_STATS: the VMM's own flushes and reopens of the image */
+static void blk_print_stats(const void *dev, int slot)
+{
+	const struct virtio_blk *b = dev;
+
+	fprintf(stderr, "godwit-vmm: blk slot %d: %llu host flushes, %llu reopens\n", slot,
+		(unsigned long long)b->host_flushes, (unsigned long long)b->reopens);
+}
+
 static void blk_destroy(void *dev)
 {
 	virtio_blk_destroy(dev);
@@ -193,23 +213,26 @@ int virtio_blk_init(struct virtio_blk *b, struct virtio_mmio *t,
 
 	memset(b, 0, sizeof(*b));
 	b->fd = -1;
+	b->path = strdup(path);
+	if (!b->path) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
 	fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		goto out_free;
 	}
 	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
 		snprintf(err, errlen, "%s: not a regular file or block device", path);
-		close(fd);
-		return -1;
+		goto out_close;
 	}
 	size = lseek(fd, 0, SEEK_END);
 	if (size <= 0 || size % VIRTIO_BLK_SECTOR) {
 		snprintf(err, errlen,
 			 "%s: size %lld is not a non-zero multiple of %d bytes",
 			 path, (long long)size, VIRTIO_BLK_SECTOR);
-		close(fd);
-		return -1;
+		goto out_close;
 	}
 	b->fd = fd;
 	b->t = t;
@@ -236,8 +259,17 @@ int virtio_blk_init(struct virtio_blk *b, struct virtio_mmio *t,
 	ops.notify = blk_notify;
 	ops.destroy = blk_destroy;
 	ops.describe = blk_describe;
+	ops.print_stats = blk_print_stats;
+	ops.flush = blk_flush_op;
+	ops.reopen = blk_reopen_op;
 	virtio_mmio_init(t, m, &ops, b);
 	return 0;
+out_close:
+	close(fd);
+out_free:
+	free(b->path);
+	b->path = NULL;
+	return -1;
 }
 
 void virtio_blk_destroy(struct virtio_blk *b)
@@ -245,4 +277,51 @@ void virtio_blk_destroy(struct virtio_blk *b)
 	if (b->fd >= 0)
 		close(b->fd);
 	b->fd = -1;
+	free(b->path);
+	b->path = NULL;
+}
+
+/* ---- migration: the image on shared storage ---------------------------- */
+
+int virtio_blk_flush(struct virtio_blk *b, char *err, size_t errlen)
+{
+	if (b->readonly)
+		return 0;
+	if (fdatasync(b->fd)) {
+		snprintf(err, errlen, "%s: fdatasync: %s", b->path, strerror(errno));
+		return -1;
+	}
+	b->host_flushes++;
+	return 0;
+}
+
+int virtio_blk_reopen(struct virtio_blk *b, char *err, size_t errlen)
+{
+	struct stat st;
+	off_t size;
+	int fd;
+
+	fd = open(b->path, (b->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: reopen: %s", b->path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+		snprintf(err, errlen, "%s: reopen: not a regular file or block device", b->path);
+		goto out_close;
+	}
+	size = lseek(fd, 0, SEEK_END);
+	if (size < 0 || (uint64_t)size != b->capacity * VIRTIO_BLK_SECTOR) {
+		snprintf(err, errlen, "%s: reopen: size %lld, the device advertises %llu bytes",
+			 b->path, (long long)size,
+			 (unsigned long long)(b->capacity * VIRTIO_BLK_SECTOR));
+		goto out_close;
+	}
+	close(b->fd);
+	b->fd = fd;
+	b->reopens++;
+	return 0;
+out_close:
+	close(fd);
+	return -1;
 }

@@ -10,7 +10,9 @@
  *
  * Invariants: the image size is a non-zero multiple of 512 fixed at init
  * (capacity); the device has no guest-visible state of its own beyond the
- * transport's (config space is derived from capacity and options).
+ * transport's (config space is derived from capacity and options). A
+ * reopen (migration) swaps in a new fd only if it reaches an image of the
+ * same size; otherwise the old fd stays.
  */
 #ifndef GODWIT_DEVICES_VIRTIO_BLK_H
 #define GODWIT_DEVICES_VIRTIO_BLK_H
@@ -52,11 +54,14 @@
 struct virtio_blk {
 	struct virtio_mmio *t;
 	int fd;
+	char *path;             /* as given, for a reopen */
 	bool readonly;
 	uint64_t capacity; /* in 512-byte sectors */
 	char serial[VIRTIO_BLK_ID_BYTES + 1];
 	uint8_t config[VIRTIO_BLK_CONFIG_SIZE];
 	struct virtq_elem elem; /* the request being served */
+	/* migration: flushes by the VMM (not the guest's), reopens done */
+	uint64_t host_flushes, reopens;
 };
 
 /*
@@ -71,5 +76,20 @@ int virtio_blk_init(struct virtio_blk *b, struct virtio_mmio *t,
 		    const char *serial, char *err, size_t errlen);
 /* Close the image (the transport must no longer be reachable). */
 void virtio_blk_destroy(struct virtio_blk *b);
+
+/*
+ * Migration with the image on shared storage (NFS and the like), where
+ * close-to-open is the only consistency a second host gets:
+ * flush - fdatasync the image (read-only: nothing to do), so that what the
+ *   guest wrote is on the server before the destination looks;
+ * reopen - open the image again by path with the same flags, check that
+ *   its size is still what the device advertises, and only then close the
+ *   old fd and use the new one; on any failure the old fd stays.
+ * Both return 0, or -1 with a one-line reason naming the image in err.
+ * flush may run on any thread (the fd does not change under it); reopen
+ * only on the vCPU thread or while nothing can notify the device.
+ */
+int virtio_blk_flush(struct virtio_blk *b, char *err, size_t errlen);
+int virtio_blk_reopen(struct virtio_blk *b, char *err, size_t errlen);
 
 #endif

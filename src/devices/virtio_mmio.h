@@ -131,6 +131,11 @@ struct virtio_dev_ops {
 	int (*describe)(const void *dev, struct virtio_dev_fact *facts, int max);
 	/* GODWIT_STATS: one line of counters for slot on stderr. */
 	void (*print_stats)(const void *dev, int slot);
+	/* Storage at a migration's switchover (machine/disks.c): make what the
+	 * guest wrote durable for another host / open the backing store again
+	 * (close-to-open). 0, or -1 with a one-line reason. NULL: nothing to do. */
+	int (*flush)(void *dev, char *err, size_t errlen);
+	int (*reopen)(void *dev, char *err, size_t errlen);
 };
 
 struct virtio_mmio_state {

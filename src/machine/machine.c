@@ -251,6 +251,7 @@ static void power_on_devices(struct machine *m, int in_fd, int out_fd)
 	m->uart.set_irq = plic_set_irq;
 	m->uart.irq_opaque = &m->plic;
 	m->uart.irq = VIRT_UART_IRQ;
+	machine_console_wire(m);
 	rtc_init(&m->rtc, plic_set_irq, &m->plic, VIRT_RTC_IRQ);
 }
 

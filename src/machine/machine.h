@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chardev/chardev.h"
 #include "cpu/hart.h"
 #include "devices/clint.h"
 #include "devices/finisher.h"
@@ -112,6 +113,7 @@ struct dirty_log {
 #define MACHINE_MAX_DRIVES 8
 #define MACHINE_MAX_DEVICES 8
 #define MACHINE_MAX_NETDEVS 8
+#define MACHINE_MAX_CHARDEVS 4
 
 /* -drive file=PATH,format=raw,id=ID[,if=none|virtio][,readonly=on] */
 struct drive_config {
@@ -144,6 +146,16 @@ struct machine_config {
 	int n_devices;
 	struct netdev_config netdevs[MACHINE_MAX_NETDEVS]; /* -netdev, plain data */
 	int n_netdevs;
+	/* -serial / -chardev: the UART's backend (kind NONE: the VMM's own
+	 * stdin/stdout descriptors, as unit tests use) */
+	struct chardev_config serial;
+	struct chardev_config chardevs[MACHINE_MAX_CHARDEVS];
+	int n_chardevs;
+	/* the process, not the board (src/vmm/main.c) */
+	const char *name;     /* -name: process title and log prefix */
+	const char *pidfile;  /* -pidfile */
+	const char *logfile;  /* -D */
+	bool daemonize;       /* -daemonize */
 };
 
 struct machine {
@@ -177,6 +189,7 @@ struct machine {
 	int n_timers;
 	bool paused;
 
+	struct chardev *console; /* the UART's backend, or NULL (legacy fds) */
 	bool console_escape; /* stdin is a terminal: Ctrl-A x quits */
 	bool escape_pending;
 	bool console_exit;   /* the user quit with Ctrl-A x */
@@ -224,6 +237,15 @@ void machine_state_list(struct machine *m, struct machine_state *ms);
 void machine_state_lines(struct machine *m);
 /* Every table a machine may list (for the coverage tests and tools). */
 const struct vmstate_desc *const *machine_state_descs(size_t *n);
+/* disks.c: every virtio-blk image at a migration's switchover, for shared
+ * storage (close-to-open). flush: fdatasync each writable image; any
+ * thread. reopen: open each image again by path, same flags and size, and
+ * swap the fd in (a failing disk keeps its old fd; disks before it are
+ * already reopened, which is harmless: same path, same size); vCPU thread
+ * or a machine that is not running. Both return 0, or -1 with a one-line
+ * reason in err. */
+int machine_disks_flush(struct machine *m, char *err, size_t errlen);
+int machine_disks_reopen(struct machine *m, char *err, size_t errlen);
 
 /* runloop.c */
 int machine_runloop_init(struct machine *m);
@@ -231,6 +253,10 @@ int machine_run(struct machine *m, const struct machine_config *cfg);
 int machine_poll_add(struct machine *m, const struct machine_poll_src *src);
 int machine_timer_add(struct machine *m, const struct machine_timer_src *src);
 void machine_set_paused(struct machine *m, bool paused);
+/* Attach the UART to a console backend (owned by the caller). */
+struct chardev;
+void machine_set_console(struct machine *m, struct chardev *c);
+void machine_console_wire(struct machine *m);
 uint64_t machine_now_ns(void);
 void machine_request_exit(struct machine *m, int code);
 /* Guest reboot: the run loop resets the machine between slices. */

@@ -11,6 +11,8 @@
  * device callbacks need no locking against the hart.
  */
 #include "machine/machine.h"
+#include "chardev/chardev.h"
+#include "devices/virtio_blk.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -78,11 +80,75 @@ static ssize_t console_filter(struct machine *m, uint8_t *buf, ssize_t n)
 	return out;
 }
 
-/* The console: stdin feeds the UART while its receive FIFO has room. */
+/* The console backend feeds the UART while its receive FIFO has room and
+ * takes what the UART transmits; the UART reads busy while it is full. */
+static size_t console_can_receive(void *opaque)
+{
+	struct machine *m = opaque;
+
+	return m->paused ? 0 : (size_t)(UART_FIFO_SIZE - m->uart.s.rx_count);
+}
+
+static void console_receive(void *opaque, const uint8_t *buf, size_t n)
+{
+	struct machine *m = opaque;
+	uint8_t tmp[256];
+	ssize_t got;
+
+	if (n > sizeof(tmp))
+		n = sizeof(tmp);
+	memcpy(tmp, buf, n);
+	got = m->console_escape ? console_filter(m, tmp, (ssize_t)n) : (ssize_t)n;
+	if (got > 0)
+		uart_receive(&m->uart, tmp, (int)got);
+}
+
+static void console_writable(void *opaque)
+{
+	struct machine *m = opaque;
+
+	uart_tx_ready(&m->uart);
+}
+
+static void console_put(void *opaque, uint8_t c)
+{
+	chardev_write(opaque, &c, 1);
+}
+
+static bool console_busy(void *opaque)
+{
+	return chardev_busy(opaque);
+}
+
+/* Wire the UART to a console backend (again after a reset's uart_init). */
+void machine_console_wire(struct machine *m)
+{
+	const struct uart_tx tx = { console_put, console_busy, m->console };
+	const struct chardev_frontend fe = { console_can_receive, console_receive,
+					     console_writable, m };
+
+	if (!m->console)
+		return;
+	m->uart.in_fd = m->uart.out_fd = -1;
+	uart_set_tx(&m->uart, &tx);
+	chardev_set_frontend(m->console, &fe);
+}
+
+void machine_set_console(struct machine *m, struct chardev *c)
+{
+	m->console = c;
+	machine_console_wire(m);
+}
+
+/* The console: its backend, or (no backend: unit tests) stdin feeding the
+ * UART while its receive FIFO has room. */
 static int console_fill(void *opaque, struct pollfd *fds, int max)
 {
 	struct machine *m = opaque;
 
+	if (m->console)
+		return chardev_pollfds(m->console, fds, max,
+				       !m->paused && uart_can_receive(&m->uart));
 	if (max < 1 || m->uart.in_fd < 0 || m->paused || !uart_can_receive(&m->uart))
 		return 0;
 	fds[0].fd = m->uart.in_fd;
@@ -96,6 +162,10 @@ static void console_dispatch(void *opaque, const struct pollfd *fds, int n)
 	uint8_t buf[UART_FIFO_SIZE];
 	ssize_t got;
 
+	if (m->console) {
+		chardev_dispatch(m->console, fds, n);
+		return;
+	}
 	if (n < 1 || !fds[0].revents)
 		return;
 	if (fds[0].revents & (POLLERR | POLLNVAL)) {

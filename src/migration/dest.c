@@ -1,15 +1,23 @@
 /*
  * dest.c - the receiving side of a live migration, on its own thread:
- * accept one connection, check the source's machine description, write
- * RAM as it arrives, load and verify the device state on the run-loop
- * thread, ACK, and run the VM only when the source's COMMIT arrives.
+ * accept connections until one proves the migration key (handshake.h),
+ * check the source's machine description, write RAM as it arrives, load
+ * and verify the device state on the run-loop thread, ACK, run the VM only
+ * when the source's COMMIT arrives, and confirm that with RUNNING.
  *
- * Invariants: the VM stays paused (runstate inmigrate) until COMMIT. Any
- * failure - a corrupt or truncated stream, a refused configuration, a
- * device state that does not validate, the source aborting or vanishing,
- * no COMMIT after the ACK - ends this process with a one-line error and
- * exit status 1: a half-received VM never runs. The stream is hostile
- * input: every length is bounded before anything is allocated or read.
+ * Invariants: the VM stays paused (runstate inmigrate) until COMMIT. A
+ * connection that fails before it has proved the key (a probe, a wrong or
+ * stale key, a plain peer against an encrypted destination, a bare
+ * connect-and-close) is dropped with a log line and nothing said to it;
+ * the destination keeps waiting, until its deadline or migrate_cancel.
+ * Once a peer has proved the key, any failure - a corrupt, replayed or
+ * truncated record, a refused configuration, a device state that does not
+ * validate, the source aborting or vanishing, no COMMIT after the ACK -
+ * ends this process with a one-line error and exit status 1: a
+ * half-received VM never runs. The status becomes "completed" (and its
+ * event goes out) on the run-loop thread before the first guest
+ * instruction runs here. The stream is hostile input: every length is
+ * bounded before anything is allocated or read.
  */
 #include "migration/migration.h"
 
@@ -25,12 +33,16 @@
 
 #include "migration/config.h"
 #include "migration/devstate.h"
+#include "migration/handshake.h"
 #include "migration/ram.h"
 #include "migration/stream.h"
+#include "migration/tcp.h"
 
-#define IDLE_MS 30000
+#define IDLE_MS 10000 /* no progress for this long: the link or the peer is dead */
 #define JSON_MAX 65536
 #define DEVSTATE_MAX (4u << 20)
+#define HANDSHAKE_MS 5000 /* a connection has this long to prove the key */
+#define COMMIT_WAIT_MS 12000 /* ACK to COMMIT */
 
 struct dst {
 	struct migration *mig;
@@ -50,7 +62,11 @@ static void cb_load(struct machine *m, void *arg)
 	struct dst *d = arg;
 
 	mig_trace("dst", "load start");
-	d->load_rc = devstate_load(m, d->dev, d->dev_len, d->load_err, sizeof(d->load_err));
+	/* close-to-open: the source flushed its disks before END */
+	d->load_rc = machine_disks_reopen(m, d->load_err, sizeof(d->load_err));
+	if (d->load_rc == 0)
+		d->load_rc = devstate_load(m, d->dev, d->dev_len, d->load_err,
+					   sizeof(d->load_err));
 	mig_trace("dst", "load done");
 }
 
@@ -59,6 +75,13 @@ static void cb_start(struct machine *m, void *arg)
 	struct dst *d = arg;
 	struct migration *mig = d->mig;
 
+	/* the VM is ours from here: say so before it runs an instruction */
+	mig_set_status(mig, MIG_COMPLETED);
+	if (mig->reported != MIG_COMPLETED) {
+		mig->reported = MIG_COMPLETED;
+		if (mig->hooks.event)
+			mig->hooks.event(mig->hooks.opaque, mig_status_name(MIG_COMPLETED));
+	}
 	mig->incoming_pending = false;
 	if (d->run && mig->autostart && !m->exited) {
 		machine_set_paused(m, false);
@@ -284,6 +307,9 @@ static int await_commit(struct dst *d)
 	uint8_t *p = NULL;
 	json_t *j;
 
+	/* the source commits right after the ACK; waiting longer than its own
+	 * wait for RUNNING (10 s) only delays the resolution of a lost COMMIT */
+	d->ch.idle_ms = COMMIT_WAIT_MS;
 	if (mig_recv_section(&d->ch, &h, JSON_MAX, &p)) {
 		snprintf(d->ch.err + strlen(d->ch.err), sizeof(d->ch.err) - strlen(d->ch.err),
 			 " (after the ACK, before the commit: the source keeps the VM)");
@@ -303,24 +329,70 @@ static int await_commit(struct dst *d)
 	return 0;
 }
 
-/* Wait for the source. Meanwhile make guest RAM resident, 64 MiB at a
- * time, so that the stream does not wait for the host to fault in and zero
- * every page it writes (on hosts that back memory lazily that costs seconds
- * per GiB). Contents do not change (still zero), so the receiver's list of
- * pages that may hold data, taken before, stays right. Stops as soon as the
- * source connects: it never competes with the stream for a CPU. */
-static int accept_one(struct dst *d)
+/* One accepted connection: the key exchange within HANDSHAKE_MS. 0: the
+ * peer proved the key; -1: dropped (logged), keep waiting. */
+static int try_peer(struct dst *d, int fd)
+{
+	struct migration *mig = d->mig;
+	struct mig_secret *sec = mig_secret_new();
+	char peer[64];
+	int r = -1;
+
+	mig_tcp_peer(fd, peer, sizeof(peer));
+	if (!sec) {
+		close(fd);
+		return -1;
+	}
+	pthread_mutex_lock(&mig->lock);
+	*sec = *mig->secret;
+	pthread_mutex_unlock(&mig->lock);
+	if (mig_chan_init(&d->ch, fd, &mig->cancel, HANDSHAKE_MS))
+		goto out;
+	d->ch.deadline_ns = mig_now_ns() + HANDSHAKE_MS * 1000000ull;
+	r = mig_handshake_dest(&d->ch, sec);
+out:
+	if (r) {
+		if (!mig->cancel)
+			fprintf(stderr, "godwit-vmm: migration: dropped a connection from %s: %s; "
+					"still waiting for the source\n", peer,
+				d->ch.err[0] ? d->ch.err : "it went away");
+		mig_chan_close(&d->ch);
+		memset(&d->ch, 0, sizeof(d->ch));
+		d->ch.fd = -1;
+	} else {
+		d->ch.deadline_ns = 0;
+		d->ch.idle_ms = IDLE_MS;
+	}
+	mig_secret_free(sec);
+	return r;
+}
+
+/* Wait for the source: connections until one proves the key, bounded by
+ * the deadline parameter and migrate_cancel. Meanwhile make guest RAM
+ * resident, 64 MiB at a time, so that the stream does not wait for the host
+ * to fault in and zero every page it writes (on hosts that back memory
+ * lazily that costs seconds per GiB). Contents do not change (still zero),
+ * so the receiver's list of pages that may hold data, taken before, stays
+ * right. Stops as soon as a source connects: it never competes with the
+ * stream for a CPU. */
+static int accept_source(struct dst *d)
 {
 	struct migration *mig = d->mig;
 	uint64_t next = 0, size = d->m->ram.size, chunk = 64ull << 20;
+	uint64_t start = mig_now_ns(), deadline_ms;
+	struct mig_params p;
 
+	migration_get_params(mig, &p);
+	deadline_ms = p.deadline_ms;
 	for (;;) {
-		struct pollfd p = { mig->listen_fd, POLLIN, 0 };
+		struct pollfd pf = { mig->listen_fd, POLLIN, 0 };
 		int r, fd;
 
 		if (mig->cancel)
-			return fail(d, "cancelled");
-		r = poll(&p, 1, next < size ? 0 : 100);
+			return fail(d, "cancelled while waiting for the source");
+		if (deadline_ms && mig_now_ns() - start >= deadline_ms * 1000000ull)
+			return fail(d, "no source proved the migration key before the deadline");
+		r = poll(&pf, 1, next < size ? 0 : 100);
 		if (r < 0 && errno != EINTR)
 			return fail(d, "poll failed");
 		if (r <= 0) {
@@ -336,10 +408,23 @@ static int accept_one(struct dst *d)
 		fd = accept4(mig->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
-		close(mig->listen_fd);
-		mig->listen_fd = -1;
-		return mig_chan_init(&d->ch, fd, &mig->cancel, IDLE_MS);
+		next = size; /* a source is here: no more prefaulting */
+		if (try_peer(d, fd) == 0)
+			break;
 	}
+	close(mig->listen_fd);
+	mig->listen_fd = -1;
+	return 0;
+}
+
+static void cb_wipe_key(struct machine *m, void *arg)
+{
+	struct migration *mig = arg;
+
+	(void)m;
+	pthread_mutex_lock(&mig->lock);
+	mig_secret_wipe(mig->secret);
+	pthread_mutex_unlock(&mig->lock);
 }
 
 void *mig_dest_thread(void *arg)
@@ -358,8 +443,9 @@ void *mig_dest_thread(void *arg)
 		fail(&d, "out of memory");
 		goto out;
 	}
-	if (accept_one(&d))
+	if (accept_source(&d))
 		goto out;
+	cb_wipe_key(d.m, mig); /* the connection has its own keys now */
 	mig->start_ns = mig_now_ns();
 	mig_set_status(mig, MIG_ACTIVE);
 	if (handshake(&d) || receive(&d))
@@ -386,7 +472,13 @@ void *mig_dest_thread(void *arg)
 	}
 	mig_trace("dst", "running");
 	rc = 0;
+	/* the VM is ours whatever happens to this confirmation */
+	d.ch.idle_ms = 2000;
+	if (send_answer(&d, MIG_SEC_RUNNING, NULL))
+		fprintf(stderr, "godwit-vmm: migration: the VM runs here, but the source may "
+				"not have heard (%s)\n", d.ch.err);
 out:
+	cb_wipe_key(d.m, mig);
 	if (rc && d.ch.fd >= 0 && !d.acked && !mig->cancel)
 		tell_source(&d);
 	pthread_mutex_lock(&mig->lock);
@@ -397,16 +489,18 @@ out:
 	ram_receiver_destroy(&d.rr);
 	free(d.dev);
 	if (rc == 0) {
-		mig_set_status(mig, MIG_COMPLETED);
-	} else if (!mig->cancel) {
-		mig_fail(mig, MIG_FAILED, "incoming: %s", d.ch.err[0] ? d.ch.err : "failed");
+		/* completed was set by cb_start */
+	} else {
+		mig_fail(mig, mig->cancel ? MIG_CANCELLED : MIG_FAILED, "incoming: %s",
+			 d.ch.err[0] ? d.ch.err : "failed");
 		machine_call(d.m, cb_exit, NULL);
 	}
 	mig_thread_exit(mig);
 	return NULL;
 }
 
-int mig_dest_receive(struct machine *m, int fd, char *err, size_t errlen)
+int mig_dest_receive(struct machine *m, int fd, const struct mig_secret *sec,
+		     char *err, size_t errlen)
 {
 	struct dst d;
 	int rc = -1;
@@ -422,7 +516,7 @@ int mig_dest_receive(struct machine *m, int fd, char *err, size_t errlen)
 		fail(&d, "out of memory");
 		goto out;
 	}
-	if (handshake(&d) || receive(&d))
+	if (mig_handshake_dest(&d.ch, sec) || handshake(&d) || receive(&d))
 		goto out;
 	cb_load(m, &d);
 	if (d.load_rc) {

@@ -18,7 +18,8 @@
  * takes entries in any order but wants every entry of the destination
  * machine exactly once and nothing else: unknown, duplicate or missing
  * entries, a wrong version or length, trailing or truncated bytes are
- * refused. Every entry is at version 1.
+ * refused. Every entry is at version 1 but "hart", at version 2 (mcycle
+ * itself instead of its offset from minstret; the debug trigger CSRs).
  *
  * Time. Guest mtime is the host's monotonic clock plus clint.time_offset,
  * which means nothing on another host. So "clint" (version 1) carries msip,
@@ -35,7 +36,8 @@
  *  - The loader accepts exactly the states the device code can reach, so
  *    anything it lets through cannot crash or confuse the VMM later.
  *  - What is not saved is derived again after a load: interrupt lines and
- *    the hart's hw_ip, TLBs, decoded code, the virtio-net link bit.
+ *    the hart's hw_ip and trig_armed, TLBs, decoded code, the virtio-net
+ *    link bit.
  */
 #ifndef GODWIT_MIGRATION_DEVSTATE_H
 #define GODWIT_MIGRATION_DEVSTATE_H

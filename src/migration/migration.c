@@ -16,8 +16,11 @@
 #include <unistd.h>
 
 #include "devices/virtio_net.h"
+#include "lib/uri.h"
+#include "migration/handshake.h"
 #include "migration/ram.h"
 #include "migration/stream.h"
+#include "migration/tcp.h"
 
 /* QEMU's announce-initial/-step/-rounds defaults: 50 ms, +100 ms, 5 rounds */
 static const uint64_t announce_ms[5] = { 0, 50, 150, 300, 500 };
@@ -45,7 +48,7 @@ const char *mig_status_name(enum mig_status s)
 {
 	static const char *const names[] = {
 		"none", "setup", "active", "device", "completed",
-		"failed", "cancelling", "cancelled",
+		"failed", "cancelling", "cancelled", "unresolved",
 	};
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "none";
 }
@@ -180,9 +183,15 @@ int migration_init(struct migration *mig, struct machine *m, const struct mig_ho
 	mig->params.throttle_initial = 20;
 	mig->params.throttle_increment = 10;
 	mig->params.throttle_max = 99;
-	mig->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (mig->event_fd < 0)
+	mig->secret = mig_secret_new();
+	if (!mig->secret)
 		return -1;
+	mig->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (mig->event_fd < 0) {
+		mig_secret_free(mig->secret);
+		mig->secret = NULL;
+		return -1;
+	}
 	if (pthread_mutex_init(&mig->lock, NULL)) {
 		close(mig->event_fd);
 		return -1;
@@ -212,6 +221,8 @@ void migration_destroy(struct migration *mig)
 	if (mig->event_fd >= 0)
 		close(mig->event_fd);
 	mig->listen_fd = mig->event_fd = -1;
+	mig_secret_free(mig->secret);
+	mig->secret = NULL;
 	pthread_mutex_destroy(&mig->lock);
 	mig->m = NULL;
 }
@@ -221,7 +232,7 @@ static bool busy(struct migration *mig)
 	enum mig_status st = mig->info.status;
 
 	return mig->thread_live || st == MIG_SETUP || st == MIG_ACTIVE ||
-	       st == MIG_DEVICE || st == MIG_CANCELLING;
+	       st == MIG_DEVICE || st == MIG_CANCELLING || st == MIG_UNRESOLVED;
 }
 
 static int spawn(struct migration *mig, void *(*fn)(void *), char *err, size_t errlen)
@@ -237,8 +248,14 @@ static int spawn(struct migration *mig, void *(*fn)(void *), char *err, size_t e
 
 int migration_start(struct migration *mig, const char *uri, char *err, size_t errlen)
 {
-	char host[256], port[16];
+	struct uri u;
+	bool key, plain;
 
+	if (mig->info.status == MIG_UNRESOLVED) {
+		snprintf(err, errlen, "The last migration's outcome is unknown: resolve it first "
+				      "(x-godwit-migrate-resolve)");
+		return -1;
+	}
 	if (busy(mig) || mig->incoming_pending) {
 		snprintf(err, errlen, "There's a migration process in progress");
 		return -1;
@@ -247,12 +264,18 @@ int migration_start(struct migration *mig, const char *uri, char *err, size_t er
 		snprintf(err, errlen, "The VM has already migrated away");
 		return -1;
 	}
-	if (mig_parse_uri(uri, host, sizeof(host), port, sizeof(port))) {
-		snprintf(err, errlen, "Invalid migration URI '%s': expected tcp:HOST:PORT", uri);
+	if (uri_parse(uri, false, &u, err, errlen))
+		return -1;
+	migration_key_state(mig, &key, &plain);
+	if (!key && !plain) {
+		snprintf(err, errlen, "No migration key: set x-godwit-key (migrate-set-parameters) "
+				      "on both sides, or x-godwit-plain on both sides");
 		return -1;
 	}
 	snprintf(mig->uri, sizeof(mig->uri), "%s", uri);
+	mig->peer = u;
 	pthread_mutex_lock(&mig->lock);
+	mig->committed = false;
 	memset(&mig->info, 0, sizeof(mig->info));
 	mig->info.status = MIG_SETUP;
 	mig->info.total = mig->m->ram.size;
@@ -269,18 +292,119 @@ int migration_start(struct migration *mig, const char *uri, char *err, size_t er
 
 int migration_cancel(struct migration *mig, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
-	if (mig->info.incoming)
-		return 0; /* as QEMU: cancel applies to outgoing migrations */
+	int rc = 0;
+
+	if (mig->info.incoming) {
+		/* a destination still waiting for its source stops waiting */
+		if (mig->incoming_pending && mig->thread_live)
+			mig->cancel = 1;
+		return 0;
+	}
 	pthread_mutex_lock(&mig->lock);
-	if (mig->info.status == MIG_SETUP || mig->info.status == MIG_ACTIVE ||
-	    mig->info.status == MIG_DEVICE) {
+	if (mig->committed && (mig->info.status == MIG_DEVICE ||
+			       mig->info.status == MIG_UNRESOLVED)) {
+		snprintf(err, errlen, "Too late to cancel: the VM has been handed to the "
+				      "destination");
+		rc = -1;
+	} else if (mig->info.status == MIG_SETUP || mig->info.status == MIG_ACTIVE ||
+		   mig->info.status == MIG_DEVICE) {
 		mig->cancel = 1;
 		mig->info.status = MIG_CANCELLING;
 	}
 	pthread_mutex_unlock(&mig->lock);
+	return rc;
+}
+
+int migration_set_key(struct migration *mig, const char *hex, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&mig->lock);
+	if (!hex || !*hex)
+		mig_secret_wipe(mig->secret);
+	else if (mig_secret_set_hex(mig->secret, hex)) {
+		snprintf(err, errlen, "Parameter 'x-godwit-key' expects 64 hexadecimal digits "
+				      "(256 random bits)");
+		rc = -1;
+	}
+	pthread_mutex_unlock(&mig->lock);
+	return rc;
+}
+
+void migration_set_plain(struct migration *mig, bool plain)
+{
+	pthread_mutex_lock(&mig->lock);
+	mig->secret->plain = plain;
+	pthread_mutex_unlock(&mig->lock);
+}
+
+void migration_key_state(struct migration *mig, bool *key_set, bool *plain)
+{
+	pthread_mutex_lock(&mig->lock);
+	*key_set = mig->secret->have_key;
+	*plain = mig->secret->plain;
+	pthread_mutex_unlock(&mig->lock);
+}
+
+int migration_resolve(struct migration *mig, bool on_destination, char *err, size_t errlen)
+{
+	struct machine *m = mig->m;
+
+	/* the thread reports "unresolved" just before it ends: join it here
+	 * if the run loop has not yet */
+	if (mig->thread_live && __atomic_load_n(&mig->thread_done, __ATOMIC_ACQUIRE)) {
+		pthread_join(mig->thread, NULL);
+		mig->thread_live = false;
+	}
+	pthread_mutex_lock(&mig->lock);
+	if (mig->info.status != MIG_UNRESOLVED || mig->thread_live) {
+		pthread_mutex_unlock(&mig->lock);
+		snprintf(err, errlen, "No migration outcome is unresolved here");
+		return -1;
+	}
+	if (on_destination) {
+		mig->info.status = MIG_COMPLETED;
+		snprintf(mig->info.error, sizeof(mig->info.error), "resolved by the operator: "
+			 "the destination runs the VM");
+	} else {
+		mig->info.status = MIG_FAILED;
+		mig->committed = false;
+		snprintf(mig->info.error, sizeof(mig->info.error), "resolved by the operator: "
+			 "the destination never ran the VM; it runs here again");
+	}
+	pthread_mutex_unlock(&mig->lock);
+	fprintf(stderr, "godwit-vmm: migration: %s\n", mig->info.error);
+	if (!on_destination && mig->resume_on_source && !m->exited) {
+		machine_set_paused(m, false);
+		if (mig->hooks.resumed)
+			mig->hooks.resumed(mig->hooks.opaque);
+	}
+	mig_set_status(mig, mig->info.status);
 	return 0;
+}
+
+const char *migration_cont_refusal(struct migration *mig)
+{
+	enum mig_status st;
+
+	pthread_mutex_lock(&mig->lock);
+	st = mig->info.status;
+	pthread_mutex_unlock(&mig->lock);
+	if (mig->incoming_pending || mig->info.incoming)
+		return NULL; /* inmigrate: cont only says "run it when it arrives" */
+	switch (st) {
+	case MIG_SETUP: case MIG_ACTIVE: case MIG_DEVICE:
+		return "A migration is in progress: cont is refused until it ends";
+	case MIG_CANCELLING:
+		return "The migration is being cancelled: cont is refused until it has ended";
+	case MIG_UNRESOLVED:
+		return "The migration's outcome is unknown (the destination never confirmed): "
+		       "resolve it with x-godwit-migrate-resolve";
+	case MIG_COMPLETED:
+		return "The VM has migrated to another host and runs there";
+	default:
+		return mig->thread_live ? "A migration is still winding down" : NULL;
+	}
 }
 
 void migration_expect_incoming(struct migration *mig, bool autostart)
@@ -301,7 +425,13 @@ int migration_incoming(struct migration *mig, const char *uri, char *err, size_t
 		snprintf(err, errlen, "The incoming migration has already been started");
 		return -1;
 	}
-	mig->listen_fd = mig_tcp_listen(uri, err, errlen);
+	{
+		struct uri u;
+		if (uri_parse(uri, true, &u, err, errlen))
+			return -1;
+		mig->peer = u;
+		mig->listen_fd = mig_tcp_listen(&u, err, errlen);
+	}
 	if (mig->listen_fd < 0)
 		return -1;
 	snprintf(mig->uri, sizeof(mig->uri), "%s", uri);
@@ -314,21 +444,23 @@ int migration_incoming(struct migration *mig, const char *uri, char *err, size_t
 	return 0;
 }
 
+void mig_progress(struct migration *mig, uint64_t transferred, uint64_t zero, uint64_t data,
+		  uint64_t remaining_pages)
+{
+	pthread_mutex_lock(&mig->lock);
+	mig->info.transferred = transferred;
+	mig->info.duplicate = zero;
+	mig->info.normal = data;
+	mig->info.normal_bytes = data * HART_PAGE_SIZE;
+	if (mig->info.status == MIG_ACTIVE)
+		mig->info.remaining = remaining_pages * HART_PAGE_SIZE;
+	pthread_mutex_unlock(&mig->lock);
+}
+
 void migration_get_info(struct migration *mig, struct mig_info *out)
 {
 	pthread_mutex_lock(&mig->lock);
 	*out = mig->info;
-	if (mig->live_rs && mig->live_ch) {
-		uint64_t zero = __atomic_load_n(&mig->live_rs->zero_pages, __ATOMIC_RELAXED);
-		uint64_t data = __atomic_load_n(&mig->live_rs->data_pages, __ATOMIC_RELAXED);
-		out->transferred = __atomic_load_n(&mig->live_ch->bytes_sent, __ATOMIC_RELAXED);
-		out->duplicate = zero;
-		out->normal = data;
-		out->normal_bytes = data * HART_PAGE_SIZE;
-		if (out->status == MIG_ACTIVE)
-			out->remaining = __atomic_load_n(&mig->live_rs->remaining,
-							 __ATOMIC_RELAXED) * HART_PAGE_SIZE;
-	}
 	pthread_mutex_unlock(&mig->lock);
 	if (out->status == MIG_SETUP || out->status == MIG_ACTIVE ||
 	    out->status == MIG_DEVICE || out->status == MIG_CANCELLING)
@@ -361,9 +493,9 @@ const char *migration_runstate(struct migration *mig)
 		return "inmigrate";
 	if (mig->info.incoming)
 		return NULL;
-	if (st == MIG_DEVICE)
+	if (st == MIG_DEVICE || (st == MIG_CANCELLING && mig->thread_live && mig->m->paused))
 		return "finish-migrate";
-	if (st == MIG_COMPLETED)
+	if (st == MIG_COMPLETED || st == MIG_UNRESOLVED)
 		return "postmigrate";
 	return NULL;
 }

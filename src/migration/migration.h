@@ -11,8 +11,15 @@
  * Invariants:
  *  - The VM runs in exactly one place. The source pauses the VM for the
  *    switchover and resumes it if anything fails before the destination's
- *    ACK; once it has the ACK it commits (sends COMMIT) and never resumes
- *    (runstate postmigrate). The destination runs the VM only after COMMIT.
+ *    ACK. Once it has the ACK it decides, under `lock`, between a cancel
+ *    that came first (ABORT, resume) and the commit (COMMIT; from then on
+ *    migrate_cancel is refused and the source never resumes by itself).
+ *    The destination runs the VM only after COMMIT, and then confirms
+ *    (RUNNING). A source that misses the confirmation is "unresolved":
+ *    paused, `cont` refused, until migration_resolve() says where the VM
+ *    runs.
+ *  - The migration key (x-godwit-key) sits in `secret` only, is used by
+ *    one migration and is wiped when that migration ends, either way.
  *  - `lock` guards status, info and params; the migration thread holds it
  *    only for short updates, never across I/O or machine_call().
  *  - At most one migration thread exists; migration_destroy() cancels and
@@ -25,11 +32,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/uri.h"
 #include "machine/machine.h"
 
 enum mig_status {
 	MIG_NONE, MIG_SETUP, MIG_ACTIVE, MIG_DEVICE, MIG_COMPLETED,
 	MIG_FAILED, MIG_CANCELLING, MIG_CANCELLED,
+	MIG_UNRESOLVED, /* source: committed, the destination never confirmed */
 };
 
 struct mig_params {
@@ -66,6 +75,7 @@ struct mig_hooks {
 
 struct ram_sender;
 struct mig_chan;
+struct mig_secret;
 
 struct migration {
 	struct machine *m;
@@ -79,7 +89,11 @@ struct migration {
 	bool thread_live;
 	int thread_done;  /* set (atomically) as the thread's very last act */
 	volatile int cancel;
+	bool committed;        /* source: COMMIT decided (under lock) */
+	bool resume_on_source; /* unresolved: the VM ran here before the stop */
+	struct mig_secret *secret; /* x-godwit-key / x-godwit-plain */
 	char uri[256];
+	struct uri peer;        /* uri, parsed once */
 	/* destination side */
 	bool incoming_pending; /* -incoming given, VM waits for the stream */
 	bool autostart;        /* run the VM when the migration ends (not -S) */
@@ -88,9 +102,6 @@ struct migration {
 	uint64_t announce_at[5];
 	int announce_next, announce_count;
 	uint64_t start_ns;
-	/* live counters of the running source thread, under lock */
-	struct ram_sender *live_rs;
-	struct mig_chan *live_ch;
 };
 
 const char *mig_status_name(enum mig_status s);
@@ -104,6 +115,19 @@ void migration_destroy(struct migration *mig);
 int migration_start(struct migration *mig, const char *uri, char *err, size_t errlen);
 /* Ask a running source migration to stop; the VM keeps running here. */
 int migration_cancel(struct migration *mig, char *err, size_t errlen);
+/* The migration key: 64 hex digits, or NULL to forget it. 0 or -1 + err. */
+int migration_set_key(struct migration *mig, const char *hex, char *err, size_t errlen);
+void migration_set_plain(struct migration *mig, bool plain);
+/* Whether a key is set (never the key itself) and plain mode. */
+void migration_key_state(struct migration *mig, bool *key_set, bool *plain);
+/* An unresolved source learns where the VM runs: on_destination true: the
+ * destination runs it (this side stays paused for good, completed); false:
+ * the destination never ran it (this side resumes it). -1 + err when no
+ * outcome is unresolved. Run-loop thread. */
+int migration_resolve(struct migration *mig, bool on_destination, char *err, size_t errlen);
+/* Why `cont` must be refused now (a migration is active, cancelling or
+ * unresolved, or the VM left), or NULL. */
+const char *migration_cont_refusal(struct migration *mig);
 /* Destination: mark the VM as waiting for a stream (-incoming). */
 void migration_expect_incoming(struct migration *mig, bool autostart);
 /* Destination: listen on uri and receive one migration. */
@@ -123,7 +147,8 @@ bool migration_set_autostart(struct migration *mig, bool run);
  * not be running: handshake (answers go back on fd), RAM, ROM, device
  * state, all checked; no ACK/COMMIT exchange. For tests and the fuzzer.
  * Returns 0, or -1 with a one-line reason in err. */
-int mig_dest_receive(struct machine *m, int fd, char *err, size_t errlen);
+int mig_dest_receive(struct machine *m, int fd, const struct mig_secret *sec,
+		     char *err, size_t errlen);
 
 /* internal: shared by source.c and dest.c */
 void mig_set_status(struct migration *mig, enum mig_status st);
@@ -132,6 +157,11 @@ void mig_fail(struct migration *mig, enum mig_status st, const char *fmt, ...)
 void *mig_source_thread(void *arg);
 void *mig_dest_thread(void *arg);
 void mig_schedule_announce(struct migration *mig);
+/* The source thread's live figures (bytes on the wire, zero and data pages
+ * sent, pages still to send this round), kept in info under lock: the one
+ * way progress reaches query-migrate. */
+void mig_progress(struct migration *mig, uint64_t transferred, uint64_t zero, uint64_t data,
+		  uint64_t remaining_pages);
 /* The thread's last act: lets the run loop join it (never earlier: the
  * thread may still wait in machine_call for the loop). */
 void mig_thread_exit(struct migration *mig);

@@ -4,16 +4,16 @@
  * the destination's checked writes.
  */
 #include "migration/ram.h"
+#include "migration/resident.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #define PAGE 4096u
-#define CHUNK_PAGES 4096u /* mincore() granule of the first round */
+#define CHUNK_PAGES 4096u /* residency scan granule of the first round */
 
 static uint64_t now_ns(void)
 {
@@ -104,7 +104,8 @@ static void close_run(struct ram_sender *s)
 static int flush(struct ram_sender *s)
 {
 	uint32_t prefix[2];
-	struct iovec v[3];
+	struct iovec v[3 + RAM_BATCH_PAGES];
+	int n;
 
 	close_run(s);
 	if (!s->nruns)
@@ -115,12 +116,22 @@ static int flush(struct ram_sender *s)
 	v[0].iov_len = sizeof(prefix);
 	v[1].iov_base = s->runs;
 	v[1].iov_len = (size_t)s->nruns * 8;
-	v[2].iov_base = s->bounce;
-	v[2].iov_len = (size_t)s->ndata * PAGE;
-	if (mig_send(s->ch, MIG_SEC_RAM, 1, v, s->ndata ? 3 : 2))
+	if (s->direct) {
+		/* sealed: encrypted straight from guest RAM into the record */
+		memcpy(v + 2, s->piov, (size_t)s->npiov * sizeof(*v));
+		n = 2 + s->npiov;
+	} else {
+		v[2].iov_base = s->bounce;
+		v[2].iov_len = (size_t)s->ndata * PAGE;
+		n = s->ndata ? 3 : 2;
+	}
+	if (mig_send(s->ch, MIG_SEC_RAM, 1, v, n))
 		return -1;
 	s->nruns = 0;
 	s->ndata = 0;
+	s->npiov = 0;
+	if (s->progress)
+		s->progress(s->progress_opaque);
 	return pace(s);
 }
 
@@ -138,8 +149,20 @@ static int add_page(struct ram_sender *s, uint64_t p, int kind)
 		s->run_len = 1;
 	}
 	if (kind == 1) {
-		memcpy(s->bounce + (size_t)s->ndata * PAGE,
-		       s->m->ram.host + (p << HART_PAGE_SHIFT), PAGE);
+		uint8_t *host = s->m->ram.host + (p << HART_PAGE_SHIFT);
+
+		if (s->direct) { /* a page after the last one extends its iovec */
+			struct iovec *last = s->npiov ? &s->piov[s->npiov - 1] : NULL;
+			if (last && (uint8_t *)last->iov_base + last->iov_len == host) {
+				last->iov_len += PAGE;
+			} else {
+				s->piov[s->npiov].iov_base = host;
+				s->piov[s->npiov].iov_len = PAGE;
+				s->npiov++;
+			}
+		} else {
+			memcpy(s->bounce + (size_t)s->ndata * PAGE, host, PAGE);
+		}
 		s->ndata++;
 		__atomic_store_n(&s->data_pages, s->data_pages + 1, __ATOMIC_RELAXED);
 		if (s->ndata == RAM_BATCH_PAGES)
@@ -150,8 +173,9 @@ static int add_page(struct ram_sender *s, uint64_t p, int kind)
 	return 0;
 }
 
-/* Was page p ever made resident? (first round: a page never touched on this
- * host is zero without reading it, which would also map it) */
+/* May page p hold data? (first round: a page the host never gave a frame,
+ * neither in RAM nor in swap, is zero without reading it, which would also
+ * map it; the rule is in resident.h) */
 static bool resident(struct ram_sender *s, uint64_t p)
 {
 	uint64_t chunk = p / CHUNK_PAGES;
@@ -160,18 +184,18 @@ static bool resident(struct ram_sender *s, uint64_t p)
 		uint64_t first = chunk * CHUNK_PAGES, n = s->m->ram_pages - first;
 		if (n > CHUNK_PAGES)
 			n = CHUNK_PAGES;
-		if (mincore(s->m->ram.host + (first << HART_PAGE_SHIFT),
-			    n << HART_PAGE_SHIFT, s->resident))
-			memset(s->resident, 1, CHUNK_PAGES); /* unknown: read them */
+		/* on failure the vector says "read them all" */
+		ram_resident_scan(s->m->ram.host + (first << HART_PAGE_SHIFT), n, s->resident);
 		s->resident_chunk = chunk;
 	}
-	return s->resident[p % CHUNK_PAGES] & 1;
+	return s->resident[p % CHUNK_PAGES];
 }
 
 int ram_send_bitmap(struct ram_sender *s, const uint64_t *bitmap, bool first)
 {
 	uint64_t words = (s->m->ram_pages + 63) / 64, left = 0;
 
+	s->direct = s->ch->sealed;
 	for (uint64_t w = 0; w < words; w++)
 		left += (uint64_t)__builtin_popcountll(bitmap[w]);
 	__atomic_store_n(&s->remaining, left, __ATOMIC_RELAXED);
@@ -218,13 +242,14 @@ int ram_receiver_init(struct ram_receiver *r, struct machine *m)
 		ram_receiver_destroy(r);
 		return -1;
 	}
-	/* what this side loaded itself (firmware, kernel) is resident */
+	/* what this side loaded itself (firmware, kernel) has a frame, in RAM
+	 * or in swap (on failure the scan says every page may hold data) */
 	for (uint64_t first = 0; first < m->ram_pages; first += chunk) {
 		uint64_t n = m->ram_pages - first < chunk ? m->ram_pages - first : chunk;
-		bool ok = !mincore(m->ram.host + (first << HART_PAGE_SHIFT),
-				   n << HART_PAGE_SHIFT, vec);
+
+		ram_resident_scan(m->ram.host + (first << HART_PAGE_SHIFT), n, vec);
 		for (uint64_t i = 0; i < n; i++)
-			if (!ok || (vec[i] & 1))
+			if (vec[i])
 				r->touched[(first + i) / 64] |= 1ull << ((first + i) % 64);
 	}
 	free(vec);

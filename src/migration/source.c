@@ -13,9 +13,18 @@
  * more than half of what a round sent, the vCPU throttle goes up from
  * throttle_initial by throttle_increment to throttle_max.
  *
+ * After the ACK: the commit is decided under mig->lock against a racing
+ * migrate_cancel; COMMIT goes out; the destination's RUNNING confirms that
+ * it owns the VM (completed). Without that confirmation within CONFIRM_MS
+ * the outcome is unknown: status "unresolved", the VM stays paused here
+ * until migration_resolve().
+ *
  * Invariants: the VM is paused only between cb_stop and either the commit
- * (it stays paused: postmigrate) or cb_resume (any failure before the ACK).
- * The thread touches the machine only through machine_call().
+ * (it stays paused: postmigrate, or unresolved) or cb_resume (any failure
+ * before the commit). The thread touches the machine only through
+ * machine_call(). The migration key is copied out of mig->secret and wiped
+ * there when the thread starts (one key, one migration); the copy is wiped
+ * as soon as the connection's keys are derived.
  */
 #include "migration/migration.h"
 
@@ -27,13 +36,17 @@
 
 #include "migration/config.h"
 #include "migration/devstate.h"
+#include "migration/handshake.h"
 #include "migration/ram.h"
 #include "migration/stream.h"
+#include "migration/tcp.h"
 
 #define MAX_ROUNDS 30
-#define IDLE_MS 30000
+#define IDLE_MS 10000 /* no progress for this long: the link or the peer is dead */
 #define SMALL_PREDICTION_NS 2000000ull
 #define DEVSTATE_MAX (4u << 20)
+#define CONFIRM_MS 10000 /* COMMIT to the destination's RUNNING */
+#define HANDSHAKE_MS 10000
 
 struct src {
 	struct migration *mig;
@@ -45,10 +58,13 @@ struct src {
 	int dirty_id;
 	uint64_t dirty;          /* pages in bitmap after the last sync */
 	uint64_t dirty_prev;     /* pages the round now running sends */
-	bool stopped, was_running, committed;
+	bool stopped, was_running, committed, confirmed;
+	struct mig_secret *sec;  /* this migration's copy of the key */
 	uint8_t *dev;
 	size_t dev_len;
 	int dev_rc;
+	int flush_rc;            /* machine_disks_flush inside the stop */
+	char flush_err[256];
 	uint64_t t_stop;
 	uint64_t rtt_ns;
 	double bw;               /* bytes per second, measured */
@@ -84,6 +100,9 @@ static void cb_stop(struct machine *m, void *arg)
 		c->bitmap[w] |= c->scratch[w];
 		c->dirty += (uint64_t)__builtin_popcountll(c->bitmap[w]);
 	}
+	/* the guest's last writes reach shared storage before the
+	 * destination reopens the images (it does so when END arrives) */
+	c->flush_rc = machine_disks_flush(m, c->flush_err, sizeof(c->flush_err));
 	c->dev_rc = devstate_save(m, &c->dev, &c->dev_len);
 	if (c->was_running && c->mig->hooks.stopped)
 		c->mig->hooks.stopped(c->mig->hooks.opaque);
@@ -216,6 +235,15 @@ static void publish(struct src *c, uint64_t round, uint64_t expected_ns, uint64_
 	__atomic_store_n(&c->rs.remaining, c->dirty, __ATOMIC_RELAXED);
 }
 
+/* ram.c, after each section: the figures query-migrate shows */
+static void report_progress(void *opaque)
+{
+	struct src *c = opaque;
+
+	mig_progress(c->mig, c->ch.bytes_sent, c->rs.zero_pages, c->rs.data_pages,
+		     c->rs.remaining);
+}
+
 static uint64_t predict_ns(const struct src *c)
 {
 	double bytes = (double)c->dirty * HART_PAGE_SIZE + (double)c->dev_len + 4096.0;
@@ -226,10 +254,22 @@ static uint64_t predict_ns(const struct src *c)
 
 static int handshake(struct src *c)
 {
-	json_t *hello = json_pack("{s:i, s:o}", "protocol", MIG_PROTOCOL_VERSION,
-				  "machine", mig_config_describe(c->m));
-	uint64_t t0 = mig_now_ns();
+	json_t *hello;
+	uint64_t t0 = mig_now_ns(), dl = c->ch.deadline_ns;
+	int r;
 
+	/* the key exchange is bounded on its own: a peer that accepts and
+	 * then says nothing must not hold the source for the idle timeout */
+	c->ch.deadline_ns = t0 + HANDSHAKE_MS * 1000000ull;
+	if (dl && dl < c->ch.deadline_ns)
+		c->ch.deadline_ns = dl;
+	r = mig_handshake_source(&c->ch, c->sec);
+	mig_secret_wipe(c->sec);
+	c->ch.deadline_ns = dl;
+	if (r)
+		return -1;
+	hello = json_pack("{s:i, s:o}", "protocol", MIG_PROTOCOL_VERSION,
+			  "machine", mig_config_describe(c->m));
 	if (send_json(c, MIG_SEC_HELLO, hello) ||
 	    recv_answer(c, MIG_SEC_WELCOME, "the machine"))
 		return -1;
@@ -327,9 +367,16 @@ static int switchover(struct src *c)
 
 	if (!c->mig->cancel) /* a cancel already said "cancelling": keep that */
 		mig_set_status(c->mig, MIG_DEVICE);
+	/* the bulk of the disk writeback while the guest still runs */
+	if (machine_disks_flush(c->m, c->ch.err, sizeof(c->ch.err)))
+		return -1;
 	mig_trace("src", "stop requested");
 	if (machine_call(c->m, cb_stop, c)) {
 		snprintf(c->ch.err, sizeof(c->ch.err), "the VM stopped");
+		return -1;
+	}
+	if (c->flush_rc) {
+		snprintf(c->ch.err, sizeof(c->ch.err), "%s", c->flush_err);
 		return -1;
 	}
 	if (c->dev_rc || c->dev_len > DEVSTATE_MAX) {
@@ -349,18 +396,30 @@ static int switchover(struct src *c)
 	if (mig_send_buf(&c->ch, MIG_SEC_END, 1, end, sizeof(end)) ||
 	    recv_answer(c, MIG_SEC_ACK, "the VM state"))
 		return -1;
-	if (c->mig->cancel) { /* the user won the race with the ACK: do not commit */
+	/* the commit point, decided once against a racing migrate_cancel: from
+	 * here on the VM belongs to the destination */
+	pthread_mutex_lock(&c->mig->lock);
+	if (!c->mig->cancel)
+		c->mig->committed = c->committed = true;
+	pthread_mutex_unlock(&c->mig->lock);
+	if (!c->committed) { /* the user won the race with the ACK: do not commit */
 		snprintf(c->ch.err, sizeof(c->ch.err), "cancelled by the user");
 		return -1;
 	}
-	/* the commit point: from here on the VM belongs to the destination */
-	c->committed = true;
 	mig_trace("src", "ack received");
 	commit = json_pack("{s:b}", "run", c->was_running);
-	if (send_json(c, MIG_SEC_COMMIT, commit))
-		fprintf(stderr, "godwit-vmm: migration: the commit may not have reached "
-				"the destination (%s); the VM stays paused here\n", c->ch.err);
+	c->ch.cancel = NULL; /* nothing cancels a commit */
+	if (send_json(c, MIG_SEC_COMMIT, commit)) {
+		mig_trace("src", "commit not sent");
+		return -1;
+	}
 	mig_trace("src", "commit sent");
+	c->ch.idle_ms = CONFIRM_MS;
+	c->ch.deadline_ns = 0;
+	if (recv_answer(c, MIG_SEC_RUNNING, "the commit"))
+		return -1;
+	c->confirmed = true;
+	mig_trace("src", "running confirmed");
 	return 0;
 }
 
@@ -403,8 +462,6 @@ static void finish(struct src *c, int rc)
 		machine_call(c->m, cb_resume, c);
 	machine_call(c->m, cb_finish, c);
 	pthread_mutex_lock(&mig->lock);
-	mig->live_rs = NULL;
-	mig->live_ch = NULL;
 	mig->info.transferred = c->ch.bytes_sent;
 	mig->info.duplicate = c->rs.zero_pages;
 	mig->info.normal = c->rs.data_pages;
@@ -413,11 +470,22 @@ static void finish(struct src *c, int rc)
 	if (c->committed) {
 		mig->info.downtime_ms = (mig_now_ns() - c->t_stop + 999999) / 1000000;
 		mig->info.remaining = 0;
+		mig->resume_on_source = c->was_running;
 	}
 	st = mig->cancel ? MIG_CANCELLED : MIG_FAILED;
 	pthread_mutex_unlock(&mig->lock);
-	if (c->committed) {
+	if (c->committed && c->confirmed) {
 		mig_set_status(mig, MIG_COMPLETED);
+	} else if (c->committed) {
+		/* the destination may or may not run the VM: say so, stay paused */
+		pthread_mutex_lock(&mig->lock);
+		snprintf(mig->info.error, sizeof(mig->info.error),
+			 "outcome unknown: the destination did not confirm that it runs "
+			 "the VM (%.60s); paused here until x-godwit-migrate-resolve",
+			 c->ch.err[0] ? c->ch.err : "no answer");
+		pthread_mutex_unlock(&mig->lock);
+		fprintf(stderr, "godwit-vmm: migration unresolved: %s\n", mig->info.error);
+		mig_set_status(mig, MIG_UNRESOLVED);
 	} else {
 		/* tell the destination, best effort, so it goes away at once */
 		json_t *a = json_pack("{s:s}", "error", c->ch.err[0] ? c->ch.err : "failed");
@@ -437,6 +505,8 @@ static void finish(struct src *c, int rc)
 		shutdown(c->ch.fd, SHUT_RDWR);
 	mig_chan_close(&c->ch);
 	ram_sender_destroy(&c->rs);
+	mig_secret_free(c->sec);
+	c->sec = NULL;
 	free(c->bitmap);
 	free(c->scratch);
 	free(c->dev);
@@ -454,25 +524,30 @@ void *mig_source_thread(void *arg)
 	c.dirty_id = -1;
 	c.ch.fd = -1;
 	migration_get_params(mig, &c.p);
+	/* one key, one migration: take it out of the parameters now */
+	c.sec = mig_secret_new();
+	pthread_mutex_lock(&mig->lock);
+	if (c.sec)
+		*c.sec = *mig->secret;
+	mig_secret_wipe(mig->secret);
+	pthread_mutex_unlock(&mig->lock);
 	c.words = (c.m->ram_pages + 63) / 64;
 	c.bitmap = calloc(c.words, sizeof(uint64_t));
 	c.scratch = calloc(c.words, sizeof(uint64_t));
-	if (!c.bitmap || !c.scratch || ram_sender_init(&c.rs, c.m, &c.ch)) {
+	if (!c.sec || !c.bitmap || !c.scratch || ram_sender_init(&c.rs, c.m, &c.ch)) {
 		snprintf(c.ch.err, sizeof(c.ch.err), "out of memory");
 		goto out;
 	}
 	c.rs.max_bw = c.p.max_bandwidth;
-	fd = mig_tcp_connect(mig->uri, 10000, c.ch.err, sizeof(c.ch.err));
+	fd = mig_tcp_connect(&mig->peer, 10000, c.ch.err, sizeof(c.ch.err));
 	if (fd < 0)
 		goto out;
 	if (mig_chan_init(&c.ch, fd, &mig->cancel, IDLE_MS))
 		goto out;
 	if (c.p.deadline_ms)
 		c.ch.deadline_ns = mig->start_ns + c.p.deadline_ms * 1000000ull;
-	pthread_mutex_lock(&mig->lock);
-	mig->live_rs = &c.rs;
-	mig->live_ch = &c.ch;
-	pthread_mutex_unlock(&mig->lock);
+	c.rs.progress = report_progress;
+	c.rs.progress_opaque = &c;
 	if (handshake(&c))
 		goto out;
 	if (machine_call(c.m, cb_dirty_start, &c) || c.dirty_id < 0) {

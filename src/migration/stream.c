@@ -1,13 +1,12 @@
 /*
- * stream.c - sections over a TCP channel: framing, checksums, bounded
- * waits, and the TCP connect/listen helpers of the migration. See stream.h
- * for the wire format and the invariants.
+ * stream.c - records over a TCP channel: framing, sealing (AES-GCM via
+ * seal.h) or plain checksums, bounded waits. See stream.h for the wire
+ * format and the invariants.
  */
 #include "migration/stream.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -20,7 +19,7 @@
 #include <unistd.h>
 
 #define STEP_MS 100
-#define MAX_IOV 64
+#define MAX_IOV 300 /* a RAM section: prefix, runs and up to 256 page runs */
 
 static uint64_t now_ns(void)
 {
@@ -56,6 +55,9 @@ const char *mig_section_name(uint16_t type)
 	case MIG_SEC_WELCOME: return "welcome";
 	case MIG_SEC_ACK: return "ack";
 	case MIG_SEC_ROUND_ACK: return "round-ack";
+	case MIG_SEC_AUTH: return "auth";
+	case MIG_SEC_DAUTH: return "dest-auth";
+	case MIG_SEC_RUNNING: return "running";
 	default: return "unknown";
 	}
 }
@@ -78,6 +80,19 @@ int mig_chan_init(struct mig_chan *ch, int fd, volatile int *cancel, int idle_ms
 	return 0;
 }
 
+int mig_chan_seal(struct mig_chan *ch, const uint8_t mkey[SEAL_KEY_SIZE],
+		  const uint8_t *salt, size_t saltlen, bool source)
+{
+	if (seal_init(&ch->tx, mkey, salt, saltlen, source ? SEAL_S2D : SEAL_D2S, 1) ||
+	    seal_init(&ch->rx, mkey, salt, saltlen, source ? SEAL_D2S : SEAL_S2D, 0)) {
+		seal_destroy(&ch->tx);
+		seal_destroy(&ch->rx);
+		return fail(ch, "cannot set up the stream's encryption");
+	}
+	ch->sealed = true;
+	return 0;
+}
+
 void mig_chan_close(struct mig_chan *ch)
 {
 	if (ch->fd >= 0)
@@ -86,6 +101,14 @@ void mig_chan_close(struct mig_chan *ch)
 	if (ch->xs)
 		XXH3_freeState(ch->xs);
 	ch->xs = NULL;
+	if (ch->sealed) {
+		seal_destroy(&ch->tx);
+		seal_destroy(&ch->rx);
+		ch->sealed = false;
+	}
+	free(ch->sbuf);
+	ch->sbuf = NULL;
+	ch->sbuf_cap = 0;
 }
 
 /* Wait for events on the socket, in bounded steps. 0 ready, -1 give up. */
@@ -172,6 +195,48 @@ static uint64_t header_seed(const uint8_t *hdr)
 	return XXH3_64bits(hdr, 16);
 }
 
+static void put_header(struct mig_chan *ch, uint8_t *hdr, uint16_t type, uint16_t version,
+		       uint32_t len)
+{
+	put32(hdr, MIG_MAGIC);
+	hdr[4] = (uint8_t)type;
+	hdr[5] = (uint8_t)(type >> 8);
+	hdr[6] = (uint8_t)version;
+	hdr[7] = (uint8_t)(version >> 8);
+	put32(hdr + 8, len);
+	put32(hdr + 12, (uint32_t)ch->send_seq);
+}
+
+/* Sealed: encrypt the payload into sbuf and write header + ciphertext. */
+static int send_sealed(struct mig_chan *ch, uint8_t *hdr, const struct iovec *iov, int n,
+		       size_t len)
+{
+	struct iovec v[2];
+	size_t off = 0;
+
+	if (len > ch->sbuf_cap) {
+		uint8_t *b = realloc(ch->sbuf, len);
+		if (!b)
+			return fail(ch, "out of memory");
+		ch->sbuf = b;
+		ch->sbuf_cap = len;
+	}
+	if (seal_begin(&ch->tx, ch->send_seq, hdr, MIG_AAD_SIZE))
+		return fail(ch, "encryption failed");
+	for (int i = 0; i < n; i++) {
+		if (seal_update(&ch->tx, iov[i].iov_base, ch->sbuf + off, iov[i].iov_len))
+			return fail(ch, "encryption failed");
+		off += iov[i].iov_len;
+	}
+	if (seal_final(&ch->tx, hdr + MIG_AAD_SIZE))
+		return fail(ch, "encryption failed");
+	v[0].iov_base = hdr;
+	v[0].iov_len = MIG_HDR_SIZE;
+	v[1].iov_base = ch->sbuf;
+	v[1].iov_len = len;
+	return write_iov(ch, v, len ? 2 : 1);
+}
+
 int mig_send(struct mig_chan *ch, uint16_t type, uint16_t version,
 	     const struct iovec *iov, int n)
 {
@@ -186,13 +251,14 @@ int mig_send(struct mig_chan *ch, uint16_t type, uint16_t version,
 		len += iov[i].iov_len;
 	if (len > UINT32_MAX)
 		return fail(ch, "internal: section too large");
-	put32(hdr, MIG_MAGIC);
-	hdr[4] = (uint8_t)type;
-	hdr[5] = (uint8_t)(type >> 8);
-	hdr[6] = (uint8_t)version;
-	hdr[7] = (uint8_t)(version >> 8);
-	put32(hdr + 8, (uint32_t)len);
-	put32(hdr + 12, ch->send_seq);
+	memset(hdr, 0, sizeof(hdr));
+	put_header(ch, hdr, type, version, (uint32_t)len);
+	if (ch->sealed) {
+		if (send_sealed(ch, hdr, iov, n, (size_t)len))
+			return -1;
+		ch->send_seq++;
+		return 0;
+	}
 	st = XXH3_createState();
 	if (!st)
 		return fail(ch, "out of memory");
@@ -264,17 +330,22 @@ int mig_recv_hdr(struct mig_chan *ch, struct mig_hdr *h, uint32_t max_len)
 	h->version = (uint16_t)(hdr[6] | hdr[7] << 8);
 	h->length = get32(hdr + 8);
 	h->seq = get32(hdr + 12);
-	h->csum = (uint64_t)get32(hdr + 16) | (uint64_t)get32(hdr + 20) << 32;
+	memcpy(h->tag, hdr + MIG_AAD_SIZE, sizeof(h->tag));
 	if (magic != MIG_MAGIC)
 		return fail(ch, "stream corrupt: bad section magic 0x%08x", magic);
-	if (h->seq != ch->recv_seq)
-		return fail(ch, "stream corrupt: section %u arrived where %u was due",
-			    h->seq, ch->recv_seq);
+	if (h->seq != (uint32_t)ch->recv_seq)
+		return fail(ch, "stream corrupt: record %u arrived where %u was due",
+			    h->seq, (uint32_t)ch->recv_seq);
 	if (h->length > max_len)
 		return fail(ch, "stream corrupt: %s section of %u bytes (limit %u)",
 			    mig_section_name(h->type), h->length, max_len);
+	if (ch->sealed) {
+		if (seal_begin(&ch->rx, ch->recv_seq, hdr, MIG_AAD_SIZE))
+			return fail(ch, "decryption failed");
+	} else {
+		XXH3_64bits_reset_withSeed(ch->xs, header_seed(hdr));
+	}
 	ch->recv_seq++;
-	XXH3_64bits_reset_withSeed(ch->xs, header_seed(hdr));
 	return 0;
 }
 
@@ -287,8 +358,12 @@ int mig_recv_iov(struct mig_chan *ch, const struct iovec *iov, int n)
 	memcpy(v, iov, (size_t)n * sizeof(*iov));
 	if (read_iov(ch, v, n))
 		return -1;
-	for (int i = 0; i < n; i++)
-		XXH3_64bits_update(ch->xs, iov[i].iov_base, iov[i].iov_len);
+	for (int i = 0; i < n; i++) {
+		if (!ch->sealed)
+			XXH3_64bits_update(ch->xs, iov[i].iov_base, iov[i].iov_len);
+		else if (seal_update(&ch->rx, iov[i].iov_base, iov[i].iov_base, iov[i].iov_len))
+			return fail(ch, "decryption failed");
+	}
 	return 0;
 }
 
@@ -301,7 +376,18 @@ int mig_recv_part(struct mig_chan *ch, void *buf, size_t len)
 
 int mig_recv_done(struct mig_chan *ch, const struct mig_hdr *h)
 {
-	if (XXH3_64bits_digest(ch->xs) != h->csum)
+	uint8_t tag[SEAL_TAG_SIZE];
+
+	if (ch->sealed) {
+		memcpy(tag, h->tag, sizeof(tag));
+		if (seal_final(&ch->rx, tag))
+			return fail(ch, "stream corrupt: %s record %u failed authentication "
+				    "(tampered with, or not sealed with this migration's key)",
+				    mig_section_name(h->type), h->seq);
+		return 0;
+	}
+	if (XXH3_64bits_digest(ch->xs) != ((uint64_t)get32(h->tag) | (uint64_t)get32(h->tag + 4) << 32) ||
+	    get32(h->tag + 8) || get32(h->tag + 12))
 		return fail(ch, "stream corrupt: checksum mismatch in %s section %u",
 			    mig_section_name(h->type), h->seq);
 	return 0;
@@ -327,111 +413,16 @@ int mig_recv_section(struct mig_chan *ch, struct mig_hdr *h, uint32_t max_len,
 	return 0;
 }
 
-int mig_parse_uri(const char *uri, char *host, size_t hostlen, char *port, size_t portlen)
+int mig_chan_write_raw(struct mig_chan *ch, const void *buf, size_t len)
 {
-	const char *hp, *colon;
-	size_t hl;
+	struct iovec v = { (void *)buf, len };
 
-	if (strncmp(uri, "tcp:", 4))
-		return -1;
-	hp = uri + 4;
-	if (*hp == '[') { /* [v6]:port */
-		const char *close_b = strchr(hp, ']');
-		if (!close_b || close_b[1] != ':')
-			return -1;
-		hl = (size_t)(close_b - hp - 1);
-		hp++;
-		colon = close_b + 1;
-	} else {
-		colon = strrchr(hp, ':');
-		if (!colon)
-			return -1;
-		hl = (size_t)(colon - hp);
-	}
-	if (hl >= hostlen || strlen(colon + 1) >= portlen || !colon[1])
-		return -1;
-	memcpy(host, hp, hl);
-	host[hl] = 0;
-	strcpy(port, colon + 1);
-	for (const char *c = port; *c; c++)
-		if (*c < '0' || *c > '9')
-			return -1;
-	return 0;
+	return write_iov(ch, &v, 1);
 }
 
-int mig_tcp_connect(const char *uri, int timeout_ms, char *err, size_t errlen)
+int mig_chan_read_raw(struct mig_chan *ch, void *buf, size_t len)
 {
-	char host[256], port[16];
-	struct addrinfo hints = { 0 }, *res = NULL, *ai;
-	int fd = -1, r;
+	struct iovec v = { buf, len };
 
-	if (mig_parse_uri(uri, host, sizeof(host), port, sizeof(port))) {
-		snprintf(err, errlen, "invalid migration URI '%s' (expected tcp:HOST:PORT)", uri);
-		return -1;
-	}
-	hints.ai_socktype = SOCK_STREAM;
-	r = getaddrinfo(host[0] ? host : "127.0.0.1", port, &hints, &res);
-	if (r) {
-		snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(r));
-		return -1;
-	}
-	snprintf(err, errlen, "cannot connect to %s", uri + 4);
-	for (ai = res; ai; ai = ai->ai_next) {
-		struct pollfd p;
-		int soerr = 0;
-		socklen_t sl = sizeof(soerr);
-
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			continue;
-		r = connect(fd, ai->ai_addr, ai->ai_addrlen);
-		if (r < 0 && errno == EINPROGRESS) {
-			p.fd = fd;
-			p.events = POLLOUT;
-			r = poll(&p, 1, timeout_ms) == 1 &&
-			    !getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) && !soerr ? 0 : -1;
-			if (r < 0)
-				errno = soerr ? soerr : ETIMEDOUT;
-		}
-		if (r == 0)
-			break;
-		snprintf(err, errlen, "cannot connect to %s: %s", uri + 4, strerror(errno));
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
-}
-
-int mig_tcp_listen(const char *uri, char *err, size_t errlen)
-{
-	char host[256], port[16];
-	struct addrinfo hints = { 0 }, *res = NULL;
-	int fd, one = 1, r;
-
-	if (mig_parse_uri(uri, host, sizeof(host), port, sizeof(port))) {
-		snprintf(err, errlen, "invalid migration URI '%s' (expected tcp:[HOST]:PORT)", uri);
-		return -1;
-	}
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
-	r = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
-	if (r) {
-		snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(r));
-		return -1;
-	}
-	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		goto fail;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 1))
-		goto fail;
-	freeaddrinfo(res);
-	return fd;
-fail:
-	snprintf(err, errlen, "cannot listen on %s: %s", uri + 4, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	freeaddrinfo(res);
-	return -1;
+	return read_iov(ch, &v, 1);
 }

@@ -1,17 +1,23 @@
 /*
- * stream.h - the migration stream's framing: sections with a type, a
- * version, a length, a sequence number and a checksum, over one TCP
- * connection (a "channel"), in both directions.
+ * stream.h - the migration stream's records: sections with a type, a
+ * version, a length and a sequence number, each sealed with AES-256-GCM
+ * (or, in explicit plain mode, checksummed), over one TCP connection (a
+ * "channel"), in both directions.
  *
- * Wire format of a section (all integers little-endian):
- *   u32 magic  "GWM1" (0x314d5747)
+ * Wire format of a record (all integers little-endian):
+ *   u32 magic  "GWM2" (0x324d5747)
  *   u16 type   MIG_SEC_*
  *   u16 version of that section type's payload
  *   u32 length of the payload in bytes (<= the receiver's limit for the type)
- *   u32 seq    0, 1, 2, ... per direction: a lost or repeated section shows
- *   u64 csum   XXH3-64 of the payload, seeded with XXH3-64 of the first 16
- *              header bytes, so the header is covered too
- *   payload
+ *   u32 seq    low 32 bits of the record number n = 0, 1, 2, ... per
+ *              direction; only the next n is accepted
+ *   u8  tag[16] sealed: the GCM tag over the payload with the first 16
+ *              header bytes as additional data (seal.h: nonce from the
+ *              direction and n); plain: XXH3-64 of the payload seeded with
+ *              XXH3-64 of the first 16 header bytes, then 8 zero bytes
+ *   payload    ciphertext (sealed) or plaintext (plain)
+ * Before the first record each side sends a 48-byte clear preamble
+ * (handshake.h), whose bytes seed the keys of the connection.
  * The payload of each type is described where it is produced (ram.c,
  * source.c, dest.c) and in docs/migration.md.
  *
@@ -19,7 +25,10 @@
  * 100 ms and gives up when the channel's cancel flag is set, its deadline
  * (if any) passes or its idle timeout expires, so no call blocks forever;
  * an error leaves a one-line reason in ch->err. Nothing received is trusted
- * before mig_recv_hdr() and the checksum have been checked.
+ * before mig_recv_hdr() and mig_recv_done() (tag or checksum) have passed:
+ * a receiver may decrypt into its final place, but must throw the whole
+ * result away when mig_recv_done() fails (the destination then never runs
+ * the VM).
  */
 #ifndef GODWIT_MIGRATION_STREAM_H
 #define GODWIT_MIGRATION_STREAM_H
@@ -30,8 +39,11 @@
 #include <sys/uio.h>
 #include <xxhash.h>
 
-#define MIG_MAGIC 0x314d5747u /* "GWM1" */
-#define MIG_HDR_SIZE 24
+#include "migration/seal.h"
+
+#define MIG_MAGIC 0x324d5747u /* "GWM2" */
+#define MIG_HDR_SIZE 32
+#define MIG_AAD_SIZE 16
 
 enum mig_section {
 	/* source -> destination */
@@ -43,21 +55,28 @@ enum mig_section {
 	MIG_SEC_END = 6,     /* everything sent: u64 pages sent in all */
 	MIG_SEC_COMMIT = 7,  /* the source has released the VM: run it */
 	MIG_SEC_ABORT = 8,   /* JSON {"error": reason}: the source gives up */
+	MIG_SEC_AUTH = 9,    /* the first record each way: proves the key */
 	/* destination -> source */
 	MIG_SEC_WELCOME = 0x81, /* JSON {"ok": true} or {"error": reason} */
 	MIG_SEC_ACK = 0x82,     /* JSON {"ok": true} or {"error": reason} */
 	MIG_SEC_ROUND_ACK = 0x83, /* u32 round: everything up to that ROUND is in RAM */
+	MIG_SEC_RUNNING = 0x84,   /* JSON {"ok": true}: the destination owns the VM now */
+	MIG_SEC_DAUTH = 0x89,     /* the destination's first record: proves the key */
 };
 
 struct mig_hdr {
 	uint16_t type, version;
 	uint32_t length, seq;
-	uint64_t csum;
+	uint8_t tag[SEAL_TAG_SIZE];
 };
 
 struct mig_chan {
 	int fd;                 /* non-blocking TCP socket, owned */
-	uint32_t send_seq, recv_seq;
+	uint64_t send_seq, recv_seq; /* next record number each way */
+	bool sealed;            /* records are AES-GCM (else plain checksums) */
+	struct seal tx, rx;     /* when sealed */
+	uint8_t *sbuf;          /* sealed send: ciphertext of one record */
+	size_t sbuf_cap;
 	uint64_t bytes_sent, bytes_recv;
 	volatile int *cancel;   /* give up when *cancel != 0 (may be NULL) */
 	uint64_t deadline_ns;   /* give up after this CLOCK_MONOTONIC time, 0: none */
@@ -66,17 +85,17 @@ struct mig_chan {
 	XXH3_state_t *xs;       /* receive-side running checksum */
 };
 
-/* Wrap a connected socket (made non-blocking here). Returns 0 or -1. */
+/* Wrap a connected socket (made non-blocking here). Returns 0 or -1. The
+ * channel starts in plain mode; mig_chan_seal() switches it to records
+ * sealed under keys derived from the migration key. */
 int mig_chan_init(struct mig_chan *ch, int fd, volatile int *cancel, int idle_ms);
+int mig_chan_seal(struct mig_chan *ch, const uint8_t mkey[SEAL_KEY_SIZE],
+		  const uint8_t *salt, size_t saltlen, bool source);
 void mig_chan_close(struct mig_chan *ch);
 
-/* Connect to "tcp:HOST:PORT" within timeout_ms. Returns the socket or -1
- * with a reason in err. */
-int mig_tcp_connect(const char *uri, int timeout_ms, char *err, size_t errlen);
-/* Listen on "tcp:[HOST]:PORT" (HOST empty: all addresses). */
-int mig_tcp_listen(const char *uri, char *err, size_t errlen);
-/* Parse "tcp:HOST:PORT" into host (may be empty) and port. */
-int mig_parse_uri(const char *uri, char *host, size_t hostlen, char *port, size_t portlen);
+/* Raw bytes outside any record (the handshake's preambles). */
+int mig_chan_write_raw(struct mig_chan *ch, const void *buf, size_t len);
+int mig_chan_read_raw(struct mig_chan *ch, void *buf, size_t len);
 
 /* Send one section whose payload is the concatenation of iov[0..n). */
 int mig_send(struct mig_chan *ch, uint16_t type, uint16_t version,

@@ -3,7 +3,10 @@
  * migrate_cancel, query-migrate, migrate-set-parameters,
  * query-migrate-parameters, migrate-set-capabilities,
  * query-migrate-capabilities and pmemsave, with QEMU 7.2's argument names
- * and reply shapes so that QEMU tooling drives godwit-vmm unchanged.
+ * and reply shapes so that QEMU tooling drives godwit-vmm unchanged; and
+ * godwit's own: the migration key (x-godwit-key, x-godwit-plain) and
+ * x-godwit-migrate-resolve {"runs-on": "destination" | "source"} for a
+ * source whose migration outcome is unresolved.
  *
  * Invariants: arguments are checked completely (types, ranges, unknown
  * members) before anything changes; every failure is one GenericError
@@ -21,7 +24,8 @@
 const char *const vmm_extra_commands[] = {
 	"migrate", "migrate-incoming", "migrate_cancel", "query-migrate",
 	"migrate-set-parameters", "query-migrate-parameters",
-	"migrate-set-capabilities", "query-migrate-capabilities", "pmemsave", NULL,
+	"migrate-set-capabilities", "query-migrate-capabilities", "pmemsave",
+	"x-godwit-migrate-resolve", NULL,
 };
 
 /* Every member of args must be one of the NULL-terminated keys. */
@@ -111,7 +115,7 @@ static json_t *info_json(struct migration *mig)
 	if (!o)
 		return NULL;
 	if (i.incoming) {
-		if (i.status == MIG_FAILED)
+		if (i.status == MIG_FAILED || i.status == MIG_CANCELLED)
 			json_object_set_new(o, "error-desc", json_string(i.error));
 		return o;
 	}
@@ -139,7 +143,8 @@ static json_t *info_json(struct migration *mig)
 		json_object_set_new(o, "setup-time", json_integer((json_int_t)i.setup_ms));
 	if (i.throttle_pct)
 		json_object_set_new(o, "cpu-throttle-percentage", json_integer(i.throttle_pct));
-	if (i.status == MIG_FAILED || i.status == MIG_CANCELLED)
+	if (i.status == MIG_FAILED || i.status == MIG_CANCELLED || i.status == MIG_UNRESOLVED ||
+	    (i.status == MIG_COMPLETED && i.error[0]))
 		json_object_set_new(o, "error-desc", json_string(i.error));
 	return o;
 }
@@ -148,12 +153,24 @@ static int cmd_set_parameters(struct migration *mig, json_t *args, char *err, si
 {
 	static const char *const keys[] = { "downtime-limit", "max-bandwidth", "x-godwit-deadline",
 					    "cpu-throttle-initial", "cpu-throttle-increment",
-					    "max-cpu-throttle", NULL };
+					    "max-cpu-throttle", "x-godwit-key", "x-godwit-plain",
+					    NULL };
+	json_t *key = json_object_get(args, "x-godwit-key");
+	json_t *plain = json_object_get(args, "x-godwit-plain");
 	struct mig_params p;
 	int64_t dl, bw, dead, ti, tinc, tmax;
+	int rc;
 
 	if (only(args, keys, err, errlen))
 		return -1;
+	if (key && !json_is_string(key) && !json_is_null(key)) {
+		snprintf(err, errlen, "Invalid parameter type for 'x-godwit-key', expected: string");
+		return -1;
+	}
+	if (plain && !json_is_boolean(plain)) {
+		snprintf(err, errlen, "Invalid parameter type for 'x-godwit-plain', expected: boolean");
+		return -1;
+	}
 	migration_get_params(mig, &p);
 	dl = (int64_t)p.downtime_limit_ms;
 	bw = (int64_t)p.max_bandwidth;
@@ -174,22 +191,52 @@ static int cmd_set_parameters(struct migration *mig, json_t *args, char *err, si
 	p.throttle_initial = (int)ti;
 	p.throttle_increment = (int)tinc;
 	p.throttle_max = (int)tmax;
+	if (key) {
+		const char *hex = json_string_value(key); /* NULL for null: forget it */
+		rc = migration_set_key(mig, hex, err, errlen);
+		if (hex) /* the request keeps no copy of the key */
+			explicit_bzero((char *)hex, strlen(hex));
+		if (rc)
+			return -1;
+	}
+	if (plain)
+		migration_set_plain(mig, json_is_true(plain));
 	migration_set_params(mig, &p);
 	return 0;
+}
+
+static int cmd_resolve(struct migration *mig, json_t *args, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "runs-on", NULL };
+	const char *where;
+
+	if (only(args, keys, err, errlen))
+		return -1;
+	where = str_arg(args, "runs-on", err, errlen);
+	if (!where)
+		return -1;
+	if (strcmp(where, "destination") && strcmp(where, "source")) {
+		snprintf(err, errlen, "Parameter 'runs-on' expects 'destination' or 'source'");
+		return -1;
+	}
+	return migration_resolve(mig, !strcmp(where, "destination"), err, errlen);
 }
 
 static json_t *params_json(struct migration *mig)
 {
 	struct mig_params p;
+	bool key, plain;
 
 	migration_get_params(mig, &p);
-	return json_pack("{s:I, s:I, s:I, s:i, s:i, s:i}",
+	migration_key_state(mig, &key, &plain);
+	return json_pack("{s:I, s:I, s:I, s:i, s:i, s:i, s:b, s:b}",
 			 "downtime-limit", (json_int_t)p.downtime_limit_ms,
 			 "max-bandwidth", (json_int_t)p.max_bandwidth,
 			 "x-godwit-deadline", (json_int_t)p.deadline_ms,
 			 "cpu-throttle-initial", p.throttle_initial,
 			 "cpu-throttle-increment", p.throttle_increment,
-			 "max-cpu-throttle", p.throttle_max);
+			 "max-cpu-throttle", p.throttle_max,
+			 "x-godwit-key-set", key, "x-godwit-plain", plain);
 }
 
 /* Capabilities godwit knows: auto-converge acts; the others are QEMU's and
@@ -333,6 +380,8 @@ int vmm_command(struct machine *m, struct migration *mig, const char *name,
 		return cmd_set_capabilities(mig, args, err, errlen);
 	if (!strcmp(name, "pmemsave"))
 		return cmd_pmemsave(m, args, err, errlen);
+	if (!strcmp(name, "x-godwit-migrate-resolve"))
+		return cmd_resolve(mig, args, err, errlen);
 	if (only(args, none, err, errlen))
 		return -1;
 	if (!strcmp(name, "migrate_cancel"))

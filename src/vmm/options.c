@@ -4,6 +4,7 @@
  */
 #include "vmm/options.h"
 #include "devices/virtio_net.h"
+#include "lib/uri.h"
 #include "net/netdev.h"
 
 #include <errno.h>
@@ -18,7 +19,18 @@ static const char usage[] =
 	"  -kernel FILE         ELF or raw kernel image\n"
 	"  -initrd FILE         initial ramdisk\n"
 	"  -append STRING       kernel command line\n"
-	"  -nographic           serial console on stdio (the only display mode)\n"
+	"  -nographic           no display: serial console on stdio (the default)\n"
+	"  -serial stdio|null|file:PATH|unix:PATH,server=on,wait=off|chardev:ID\n"
+	"                       the UART's backend (default stdio; null with -daemonize)\n"
+	"  -chardev stdio|null,id=ID | file,id=ID,path=PATH[,append=on]\n"
+	"  -chardev socket,id=ID,path=PATH,server=on[,wait=off]\n"
+	"                       a named backend for -serial chardev:ID\n"
+	"  -display none, -monitor none  accepted as on QEMU (there is neither)\n"
+	"  -name NAME | guest=NAME[,...]  process title and log prefix\n"
+	"  -daemonize           detach once the VM is set up (the command exits 0)\n"
+	"  -pidfile PATH        write the VMM's pid there (atomically); removed at exit\n"
+	"  -D PATH              log the VMM's own messages there, with timestamps\n"
+	"                       (SIGHUP reopens it)\n"
 	"  -M, -machine virt    the board (only virt)\n"
 	"  -smp 1               number of harts (only 1)\n"
 	"  -drive file=PATH,format=raw,id=ID[,if=none|virtio][,readonly=on]\n"
@@ -71,6 +83,79 @@ static int bad(const char *opt, const char *msg)
 {
 	fprintf(stderr, "godwit-vmm: %s: %s (try -h)\n", opt, msg);
 	return -1;
+}
+
+static int add_chardev(struct machine_config *cfg, const char *opt, const char *v)
+{
+	struct chardev_config *c;
+	char err[256];
+
+	if (cfg->n_chardevs >= MACHINE_MAX_CHARDEVS)
+		return bad(opt, "too many chardevs");
+	c = &cfg->chardevs[cfg->n_chardevs];
+	if (chardev_parse(v, c, err, sizeof(err)))
+		return bad(opt, err);
+	for (int i = 0; i < cfg->n_chardevs; i++)
+		if (!strcmp(cfg->chardevs[i].id, c->id))
+			return bad(opt, "duplicate id");
+	cfg->n_chardevs++;
+	return 0;
+}
+
+static int set_serial(struct machine_config *cfg, const char *opt, const char *v)
+{
+	char err[256];
+
+	if (cfg->serial.kind != CHARDEV_NONE || cfg->serial.id[0])
+		return bad(opt, "only one serial port (the virt board has one UART)");
+	if (chardev_parse_serial(v, &cfg->serial, err, sizeof(err)))
+		return bad(opt, err);
+	return 0;
+}
+
+/* -name NAME or -name guest=NAME[,process=...,debug-threads=...] */
+static int set_name(struct machine_config *cfg, const char *opt, const char *v)
+{
+	if (!strncmp(v, "guest=", 6)) {
+		static char name[64];
+		size_t n = strcspn(v + 6, ",");
+
+		if (n == 0 || n >= sizeof(name))
+			return bad(opt, "guest= is empty or too long");
+		memcpy(name, v + 6, n);
+		name[n] = '\0';
+		cfg->name = name;
+		return 0;
+	}
+	if (!*v || strchr(v, ','))
+		return bad(opt, "expected NAME or guest=NAME");
+	cfg->name = v;
+	return 0;
+}
+
+/* -serial chardev:ID names a -chardev; the default console is stdio (null
+ * when daemonized: there is no terminal). */
+static int resolve_serial(struct machine_config *cfg)
+{
+	if (cfg->serial.kind == CHARDEV_NONE && cfg->serial.id[0]) {
+		for (int i = 0; i < cfg->n_chardevs; i++)
+			if (!strcmp(cfg->chardevs[i].id, cfg->serial.id)) {
+				cfg->serial = cfg->chardevs[i];
+				break;
+			}
+		if (cfg->serial.kind == CHARDEV_NONE) {
+			fprintf(stderr, "godwit-vmm: -serial: chardev '%s' not found\n", cfg->serial.id);
+			return -1;
+		}
+	}
+	if (cfg->serial.kind == CHARDEV_NONE)
+		cfg->serial.kind = cfg->daemonize ? CHARDEV_NULL : CHARDEV_STDIO;
+	if (cfg->daemonize && cfg->serial.kind == CHARDEV_STDIO) {
+		fprintf(stderr, "godwit-vmm: -daemonize: the console cannot be on stdio "
+			"(use -serial file:, unix: or null)\n");
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -329,12 +414,18 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 			cfg->start_paused = true;
 			continue;
 		}
+		if (!strcmp(o, "-daemonize")) {
+			cfg->daemonize = true;
+			continue;
+		}
 		if (!v && (!strcmp(o, "-m") || !strcmp(o, "-bios") || !strcmp(o, "-kernel") ||
 			   !strcmp(o, "-initrd") || !strcmp(o, "-append") || !strcmp(o, "-M") ||
 			   !strcmp(o, "-machine") || !strcmp(o, "-smp") ||
 			   !strcmp(o, "-dirty-tracking") || !strcmp(o, "-drive") ||
 			   !strcmp(o, "-device") || !strcmp(o, "-qmp") || !strcmp(o, "-netdev") ||
-			   !strcmp(o, "-incoming")))
+			   !strcmp(o, "-incoming") || !strcmp(o, "-serial") ||
+			   !strcmp(o, "-chardev") || !strcmp(o, "-name") || !strcmp(o, "-pidfile") ||
+			   !strcmp(o, "-D") || !strcmp(o, "-display") || !strcmp(o, "-monitor")))
 			return bad(o, "missing value");
 		if (!strcmp(o, "-m")) {
 			if (vmm_parse_size(v, &cfg->ram_size))
@@ -364,8 +455,31 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 				return -1;
 		} else if (!strcmp(o, "-qmp")) {
 			cfg->qmp = v;
+		} else if (!strcmp(o, "-serial")) {
+			if (set_serial(cfg, o, v))
+				return -1;
+		} else if (!strcmp(o, "-chardev")) {
+			if (add_chardev(cfg, o, v))
+				return -1;
+		} else if (!strcmp(o, "-name")) {
+			if (set_name(cfg, o, v))
+				return -1;
+		} else if (!strcmp(o, "-display") || !strcmp(o, "-monitor")) {
+			if (strcmp(v, "none"))
+				return bad(o, "only 'none' is supported (the console is -serial)");
+		} else if (!strcmp(o, "-pidfile")) {
+			if (!*v)
+				return bad(o, "empty path");
+			cfg->pidfile = v;
+		} else if (!strcmp(o, "-D")) {
+			if (!*v)
+				return bad(o, "empty path");
+			cfg->logfile = v;
 		} else if (!strcmp(o, "-incoming")) {
-			if (strcmp(v, "defer") && strncmp(v, "tcp:", 4))
+			struct uri u;
+			char why[300];
+
+			if (strcmp(v, "defer") && uri_parse(v, true, &u, why, sizeof(why)))
 				return bad(o, "expected tcp:[HOST]:PORT or defer");
 			cfg->incoming = v;
 		} else if (!strcmp(o, "-dirty-tracking")) {
@@ -380,5 +494,7 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 	}
 	if (!cfg->kernel && !cfg->bios)
 		return bad("-kernel", "no kernel or firmware given");
+	if (resolve_serial(cfg))
+		return -1;
 	return check_references(cfg);
 }

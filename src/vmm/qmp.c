@@ -90,6 +90,8 @@ static void client_write(struct qmp_client *c, const char *s, size_t len)
 	if (c->dead)
 		return;
 	if (pending + len + 2 > QMP_OUT_MAX) {
+		fprintf(stderr, "godwit-vmm: QMP client disconnected: it left %zu bytes of "
+			"replies and events unread\n", pending);
 		client_drop(c); /* not reading what it is sent */
 		return;
 	}
@@ -340,7 +342,13 @@ static void cmd_cont(struct qmp *q, struct qmp_client *c, json_t *args, json_t *
 		send_error(c, GENERIC_ERROR, id, "Migration is not finished yet");
 		return;
 	}
-	if (!strcmp(st, "postmigrate")) { /* godwit: never run in two places */
+	if (q->ops.cont_refusal && q->ops.cont_refusal(q->ops.opaque)) {
+		/* godwit: never run in two places (migration active, cancelling,
+		 * unresolved, or the VM left) */
+		send_error(c, GENERIC_ERROR, id, "%s", q->ops.cont_refusal(q->ops.opaque));
+		return;
+	}
+	if (!strcmp(st, "postmigrate")) {
 		send_error(c, GENERIC_ERROR, id,
 			   "The VM has migrated to another host and runs there");
 		return;
@@ -638,10 +646,13 @@ static void handle_value(struct qmp *q, struct qmp_client *c, const char *s, siz
 			return;
 		}
 		req = json_loadb(t, m, flags, &err);
+		explicit_bzero(t, m);
 		free(t);
 	} else {
 		req = json_loadb(s, n, flags, &err);
 	}
+	/* a command may carry a secret (x-godwit-key): keep no copy of it */
+	explicit_bzero((char *)s, n);
 	if (!req) {
 		send_error(c, GENERIC_ERROR, NULL, "JSON parse error, %s", err.text);
 		return;
@@ -771,6 +782,8 @@ static void client_add(struct qmp *q, int fd)
 		if (q->clients[i].fd < 0)
 			c = &q->clients[i];
 	if (!c) {
+		fprintf(stderr, "godwit-vmm: QMP: refusing a client, all %d sessions are in use\n",
+			QMP_MAX_CLIENTS);
 		close(fd); /* full: the client sees the connection closed */
 		return;
 	}

@@ -50,6 +50,8 @@ struct qmp_ops {
 	void (*cont)(void *opaque);      /* resume; the server emits RESUME */
 	void (*quit)(void *opaque);      /* exit the VMM after replying */
 	void (*powerdown)(void *opaque); /* guest-visible power button, if any */
+	/* why cont must be refused now, or NULL (may itself be NULL) */
+	const char *(*cont_refusal)(void *opaque);
 	/* Commands the VMM implements itself (migration, memory dump), listed
 	 * in `extra` (NULL-terminated). command() runs one: it returns 0 with
 	 * *ret set (NULL for an empty return) or -1 with a message in err

@@ -4,10 +4,12 @@
 # (build/guest/sbi-hello.elf), which prints through SBI, checks the time CSR
 # and powers off through SBI system reset. VMM is a godwit-vmm binary or
 # "qemu" (the same command line on qemu-system-riscv64 -M virt).
-# Prints "PASS LABEL/name" or "FAIL LABEL/name: why" per test.
+# Prints "PLAN 2 LABEL" first, then "PASS LABEL/name" or "FAIL LABEL/name:
+# why" per test.
 set -uo pipefail
 VMM=$1
 LABEL=${2:-boot}
+echo "PLAN 2 $LABEL" # fw_jump, fw_dynamic
 FW_DIR=/usr/lib/riscv64-linux-gnu/opensbi/generic
 PAYLOAD=build/guest/sbi-hello.elf
 OUT=$(mktemp)

@@ -10,8 +10,8 @@
 # payload (it idles forever), and build/guest/demo.elf for the case that
 # checks the guest's RAM and pc arrived whole.
 #
-# Prints "PASS LABEL/name", "FAIL LABEL/name: why" or "SKIP LABEL/name: why"
-# per case; exits 1 if any case failed. Every wait is bounded; a trap kills
+# Prints "PLAN N LABEL" first (the number of cases), then "PASS LABEL/name",
+# "FAIL LABEL/name: why" or "SKIP LABEL/name: why" per case; exits 1 if any case failed. Every wait is bounded; a trap kills
 # every process started here and removes the temporary directory.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -185,7 +185,9 @@ case_plain() { # NAME GODWIT
 		fail "$name" "report line /$missing/ missing: $(head -c 400 "$TMP/out" | tr '\n' '|')"
 	elif ! grep -qE '^godwit migrate: (setup|active|completed) ' "$TMP/err"; then
 		fail "$name" "no progress lines on stderr: $(err_text)"
-	elif grep -vE '^godwit migrate: [a-z-]+ [0-9?.]+%' "$TMP/err" | grep -q .; then
+	elif ! grep -q '^godwit migrate: note: the migration stream is not encrypted' "$TMP/err"; then
+		fail "$name" "no note that a QEMU stream is not encrypted: $(err_text)"
+	elif grep -vE '^godwit migrate: ([a-z-]+ [0-9?.]+%|note: the migration stream is not encrypted)' "$TMP/err" | grep -q .; then
 		fail "$name" "stderr holds more than progress: $(err_text)"
 	elif [ "$(run_state "$name-dst")" != running ]; then
 		fail "$name" "destination status '$(run_state "$name-dst")', wanted running"
@@ -466,14 +468,20 @@ case_sigint() {
 
 # ------------------------------------------------------------------
 
+# usage 8, sockets 3, plain 1, defer 1, refusals 5, sigint 1, demo 1, busy 1,
+# plain-asan 1: keep in step with the cases
+PLANNED=22
 if ! command -v "$QEMU" >/dev/null; then
+	echo "PLAN 1 $LABEL"
 	skip all "$QEMU is not installed"
 	exit 0
 fi
 if [ ! -x "$GODWIT" ]; then
+	echo "PLAN 1 $LABEL"
 	fail all "$GODWIT is not built (make)"
 	exit 1
 fi
+echo "PLAN $PLANNED $LABEL"
 
 case_usage
 case_sockets

@@ -2,10 +2,13 @@
 # cli/run.sh VMM LABEL - command-line and loader tests for godwit-vmm: bad
 # flags and bad files get a one-line error and a non-zero exit, never a
 # crash; the HTIF and finisher exit conventions give the right status.
-# Prints "PASS LABEL/name" or "FAIL LABEL/name: why" per test.
+# Prints "PLAN N LABEL" first (the number of cases), then "PASS LABEL/name"
+# or "FAIL LABEL/name: why" per test.
 set -uo pipefail
 VMM=$1
 LABEL=${2:-cli}
+# one case per `expect` line below, plus htif-putchar-output and ram-alloc-fails
+echo "PLAN $(($(grep -c '^expect ' "${BASH_SOURCE[0]}") + 2)) $LABEL"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 CC=riscv64-unknown-elf-gcc
@@ -125,6 +128,24 @@ expect netdev-unknown-type 1 'netdev' -- -netdev bridge,id=n0 -kernel "$TMP/htif
 expect netdev-missing 1 "netdev 'n0' not found" -- -device virtio-net-device,netdev=n0 -kernel "$TMP/htif_pass.elf"
 expect bad-mac 1 'mac' -- -netdev socket,id=n0,listen=127.0.0.1:0 -device virtio-net-device,netdev=n0,mac=zz:00 -kernel "$TMP/htif_pass.elf"
 expect device-bad-kv 1 'unknown device property' -- -device virtio-rng-device,colour=blue -kernel "$TMP/htif_pass.elf"
+K=(-kernel "$TMP/htif_pass.elf")
+expect serial-bad 1 'expected stdio' -- -serial tty:/dev/ttyS0 "${K[@]}"
+expect serial-two 1 'only one serial' -- -serial null -serial null "${K[@]}"
+expect serial-chardev-missing 1 "chardev 'c9' not found" -- -serial chardev:c9 "${K[@]}"
+expect serial-unix-client 1 'only server=on' -- -serial unix:"$TMP/s",server=off "${K[@]}"
+expect serial-file-dir 1 'serial:.*Is a directory|No such file' -- -serial file:"$TMP/no/such/dir/f" "${K[@]}"
+expect chardev-no-id 1 'id= is required' -- -chardev null "${K[@]}"
+expect chardev-unknown 1 'unknown backend' -- -chardev pty,id=c0 "${K[@]}"
+expect chardev-bad-key 1 'unknown chardev property' -- -chardev null,id=c0,colour=red "${K[@]}"
+expect chardev-dup-id 1 'duplicate id' -- -chardev null,id=c0 -chardev null,id=c0 "${K[@]}"
+expect chardev-file-no-path 1 'path= is required' -- -chardev file,id=c0 "${K[@]}"
+expect chardev-bad-wait 1 'wait= must be on or off' -- -chardev socket,id=c0,path="$TMP/s",server=on,wait=maybe "${K[@]}"
+expect name-empty 1 'guest= is empty' -- -name guest= "${K[@]}"
+expect pidfile-bad-dir 1 'pidfile' -- -pidfile "$TMP/no/such/dir/pid" "${K[@]}"
+expect log-bad-dir 1 '^godwit-vmm: -D' -- -D "$TMP/no/such/dir/log" "${K[@]}"
+expect daemonize-stdio 1 'cannot be on stdio' -- -daemonize -serial stdio "${K[@]}"
+expect display-sdl 1 "only 'none'" -- -display sdl "${K[@]}"
+expect file-console-exit 0 '' -- -serial file:"$TMP/console.out" "${K[@]}"
 expect missing-elf 1 'No such file' -- -bios none -kernel "$TMP/nope.elf"
 expect truncated-elf 1 'ELF' -- -bios none -kernel "$TMP/trunc.elf"
 expect header-only-elf 1 'outside the file|no loadable' -- -bios none -kernel "$TMP/hdr-only.elf"

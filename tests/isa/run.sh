@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run.sh RUNNER ELF... - run ISA test ELFs and print one line per ELF:
+# run.sh RUNNER ELF... - run ISA test ELFs and print "PLAN <n> isa/<label>"
+# (n: the number of ELFs), then one line per ELF:
 #   PASS isa/<label>/<name>   or   FAIL isa/<label>/<name>: <reason>
 # RUNNER is `qemu` (qemu-system-riscv64 -M spike, label "qemu") or the path
 # of a godwit-vmm binary (label "godwit"). Each run is limited to 30 s.
@@ -25,6 +26,7 @@ else
 fi
 TIMEOUT=${ISA_TIMEOUT:-30}
 
+echo "PLAN $# isa/$label"
 status=0
 for elf in "$@"; do
 	name=$(basename "$elf" .elf)

@@ -5,7 +5,8 @@
 # echo (port 7) services over real IP. Then the tap is deleted under the
 # running VM: the VMM must keep running (link down), the guest too.
 # Needs root for namespaces; prints SKIP otherwise. "qemu" runs the same on
-# qemu-system-riscv64 -M virt.
+# qemu-system-riscv64 -M virt. Prints "PLAN N LABEL" first, then one
+# PASS/FAIL/SKIP line per case.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 if [ "$1" = qemu ]; then VMM=(qemu-system-riscv64 -M virt); else VMM=("$1"); fi
@@ -19,6 +20,7 @@ TMP=$(mktemp -d)
 VMPID=
 
 if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
+	echo "PLAN 1 $LABEL"
 	echo "SKIP $LABEL/network: needs root for network namespaces"
 	exit 0
 fi
@@ -32,9 +34,11 @@ cleanup() {
 trap cleanup EXIT
 
 if ! netlab_up "$LAB" 1 >"$TMP/netlab.log" 2>&1; then
+	echo "PLAN 1 $LABEL"
 	echo "FAIL $LABEL/netlab: $(tail -2 "$TMP/netlab.log" | tr '\n' ' ')"
 	exit 0
 fi
+echo "PLAN 3 $LABEL" # client-http, client-echo-256k, tap-vanishes
 ip netns exec "$LAB-h1" timeout 120 "${VMM[@]}" -m 256M -bios "$FW" -kernel "$IMG" \
 	-initrd "$INITRD" -append "console=ttyS0 godwit.ip=$GUEST_IP/24" -nographic \
 	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \

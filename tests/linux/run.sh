@@ -4,8 +4,8 @@
 # heartbeat and powers off; keeps a file on virtio-blk across a guest
 # reboot; and stops and resumes under QMP without losing its clock.
 # VMM "qemu" runs the same tests on qemu-system-riscv64 -M virt, which shows
-# the guest and the tests are right. Prints "PASS LABEL/name" or
-# "FAIL LABEL/name: why" per test.
+# the guest and the tests are right. Prints "PLAN N LABEL" first, then
+# "PASS LABEL/name" or "FAIL LABEL/name: why" per test.
 set -uo pipefail
 if [ "$1" = qemu ]; then VMM=(qemu-system-riscv64 -M virt); else VMM=("$1"); fi
 LABEL=${2:-linux}
@@ -21,9 +21,14 @@ cleanup() {
 trap cleanup EXIT
 
 if [ ! -f "$IMG" ] || [ ! -f "$INITRD" ]; then
+	echo "PLAN 1 $LABEL"
 	echo "FAIL $LABEL/guest-image: $IMG or $INITRD missing (make guest-linux)"
 	exit 0
 fi
+
+# boot-heartbeat-poweroff, heartbeat-clock-monotonic, memory-workload,
+# disk-survives-reboot, qmp-stop-cont, qmp-quit
+echo "PLAN 6 $LABEL"
 
 vm() { # APPEND [extra args...]: run the guest, output in $TMP/out
 	local append=$1

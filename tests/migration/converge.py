@@ -7,7 +7,8 @@ the destination exits with a clear error.
 
 Guest: build/guest/migtest.elf with rate=20000 (MB/s of wall time: far
 more than this interpreter can touch, so the guest dirties as fast as its
-vCPU runs). Prints "PASS LABEL/name" or "FAIL LABEL/name: why" per case.
+vCPU runs). Prints "PLAN N LABEL" first, then "PASS LABEL/name" or
+"FAIL LABEL/name: why" per case.
 Every wait is bounded; every process started here is killed at the end.
 """
 import json
@@ -88,7 +89,13 @@ def case(vmm, label, tmp, name, auto, deadline_ms, procs):
     if not wait_for(lambda: "migtest ready" in text(sout), 60):
         return f"FAIL {label}/{name}: the guest did not start"
     q = Qmp(ssock)
-    q.cmd("migrate-set-parameters", {"x-godwit-deadline": deadline_ms, "downtime-limit": 5})
+    key = os.urandom(32).hex()  # this migration's key, on both sides
+    dq = Qmp(dsock)
+    r = dq.cmd("migrate-set-parameters", {"x-godwit-key": key})
+    if "error" in r:
+        return f"FAIL {label}/{name}: destination key: {r['error']['desc']}"
+    q.cmd("migrate-set-parameters", {"x-godwit-key": key, "x-godwit-deadline": deadline_ms,
+                                      "downtime-limit": 5})
     q.cmd("migrate-set-capabilities",
           {"capabilities": [{"capability": "auto-converge", "state": auto}]})
     r = q.cmd("migrate", {"uri": f"tcp:127.0.0.1:{port}"})
@@ -133,9 +140,11 @@ def main():
     vmm = sys.argv[1] if len(sys.argv) > 1 else "build/godwit-vmm"
     label = sys.argv[2] if len(sys.argv) > 2 else "migration-converge"
     procs = []
+    only_deadline = bool(os.environ.get("CONVERGE_ONLY_DEADLINE"))
+    print(f"PLAN {1 if only_deadline else 2} {label}", flush=True)
     with tempfile.TemporaryDirectory(dir=os.environ.get("CONVERGE_TMP")) as tmp:
         try:
-            if not os.environ.get("CONVERGE_ONLY_DEADLINE"):
+            if not only_deadline:
                 print(case(vmm, label, tmp, "auto-converge", True, 60000, procs), flush=True)
             print(case(vmm, label, tmp, "deadline", False, 4000, procs), flush=True)
             if os.environ.get("CONVERGE_TMP"):

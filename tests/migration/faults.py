@@ -1,41 +1,81 @@
 #!/usr/bin/env python3
 """faults.py VMM [--label L] [--only PAT] [--keep] - fault injection into live
-migrations, at every phase of the protocol.
+migrations on the v2 (AES-256-GCM) stream, at every phase of the protocol.
 
-A section-aware proxy (miglib.Proxy) sits between a source VMM and a fresh
-destination VMM for each case and holds the stream at one phase:
+Every migration gets a fresh key on both VMMs (x-godwit-key over QMP).
+A record-aware proxy (miglib.Proxy: it reads the clear preambles and
+32-byte record headers, the payloads stay sealed) sits between a source
+VMM and a fresh destination VMM for each case and holds the stream at one
+phase:
 
-  handshake      the source's HELLO, before it is forwarded
-  first-round    the first RAM section (before any ROUND)
-  later-round    the first RAM section after ROUND 1 (a second pre-copy round)
-  stop-and-copy  the first section after the source has switched over
+  handshake      the source's HELLO (after the key proofs), before it is forwarded
+  first-round    the first RAM record (before any ROUND)
+  later-round    the first RAM record after ROUND 1 (a second pre-copy round)
+  stop-and-copy  the first record after the source has switched over
                  (status "device", the VM paused): the final dirty pages,
                  which must be there (the guest dirties pages in every round)
-  devices        the DEVICES section (CPU and device state)
+  devices        the DEVICES record (CPU and device state)
   ack            the destination's ACK, held on its way back to the source
 
 and applies one action there:
 
   kill     SIGKILL the destination, its connection dies with it
   cut      close both connections
-  corrupt  invert one payload byte of that section and forward it
+  corrupt  invert one payload byte of that record and forward it (the GCM
+           tag must catch it)
   cancel   QMP migrate_cancel on the source, then let the stream go on
 
-After every case: the source's migration is "failed" (cancel: "cancelled")
-with an error-desc, the source VM is "running", its guest's heartbeats go on
-and two more complete `verify pass N ok` sweeps follow (no `verify FAIL`
-ever), and the destination has exited with status 1 and a
+After each of these: the source's migration is "failed" (cancel:
+"cancelled") with an error-desc, the source VM is "running", its guest's
+heartbeats go on and two more complete `verify pass N ok` sweeps follow (no
+`verify FAIL` ever), and the destination has exited with status 1 and a
 "godwit-vmm: migration failed: incoming: ..." line (kill: it was SIGKILLed),
-without ever running the guest (no heartbeat on its console). With a
-sanitizer build, any sanitizer report on either side fails the case.
+without ever running the guest (no heartbeat on its console): the VM runs in
+exactly one place. With a sanitizer build, any sanitizer report fails the case.
 
-One source (migtest, -m 64, a 16 MiB region dirtied at 20 MB/s and verified
-in the background: mem=16 rate=20 verify=1) serves every case; a failed
-migration leaves it running, so the next case migrates it again. The source's
-parameters steer the phases: downtime-limit 0 keeps it in pre-copy for the
-early phases; for stop-and-copy, max-bandwidth 25 MB/s against the guest's
-20 MB/s makes the rounds stop shrinking, so it switches over with a large
-final dirty set.
+The commit and the window after it (see migration.h: the source commits
+after the ACK, the destination confirms with RUNNING):
+
+  commit-hold          COMMIT held: the source goes "unresolved" (10 s), then
+                       `cont`, `migrate` and migrate_cancel are refused; the
+                       test cuts the link, the destination (which never got
+                       it) exits 1, and the test resolves runs-on=source
+  commit-hold-late     COMMIT held until the source is unresolved, then
+                       delivered: the destination runs the VM; the test
+                       resolves runs-on=destination (the source stays paused,
+                       completed)
+  commit-drop          COMMIT dropped and the link cut: unresolved, the
+                       destination exits 1, runs-on=source
+  commit-corrupt       COMMIT with a flipped payload bit: the destination
+                       refuses it and exits 1; unresolved, runs-on=source
+  running-cut          the destination's RUNNING held, then the link cut:
+                       unresolved, the destination runs it, runs-on=destination
+  running-silent       RUNNING held and the link silent (nothing moves, no
+                       FIN/RST): unresolved after 10 s, runs-on=destination
+  running-kill-dest    RUNNING held, the destination SIGKILLed after it got
+                       COMMIT: unresolved, the VM runs nowhere, the test
+                       knows the destination is gone: runs-on=source
+  silent-precopy       the link goes silent in the first round (the proxy
+                       stops forwarding both ways, sockets stay open): the
+                       source gives up at its x-godwit-deadline and resumes;
+                       the destination must not run the VM
+  silent-netns         (root only, else SKIP) a real silent link: the
+                       destination in its own network namespace behind a
+                       veth pair whose far end is set down in pre-copy;
+                       the source gives up at its deadline and resumes, the
+                       link comes back, the destination exits 1
+  source-kill-precommit  the source SIGKILLed in stop-and-copy (DEVICES held):
+                       the destination exits 1 and never runs the VM
+  cancel-race-ack-before / -after  migrate_cancel sent just before / just
+                       after the ACK passes the proxy: either outcome is
+                       right, but exactly one: cancelled (the source runs, the
+                       destination exits 1) or completed (the destination
+                       runs, the source is postmigrate and the cancel was
+                       refused)
+
+After each: query-status on both (an exited process counts as not running)
+shows the VM running in exactly one place, and its guest goes on verifying
+its memory there.
 
 Then a successful migration, with the stop-and-copy parameters, to a
 destination started with -S: committed-memory-identical - once the source
@@ -44,25 +84,32 @@ paused destination must be identical (pmemsave of both); committed-kill-source
 - the destination is continued, the source is killed with SIGKILL, and the
 destination's guest must go on (heartbeats, verify passes ok).
 
-Prints "PASS <label>/<phase>-<action>" or "FAIL <label>/<case>: reason" per
-case (details on stderr); exits 1 if any case failed.
+Prints "PLAN <n> <label>" first, then "PASS <label>/<case>",
+"FAIL <label>/<case>: reason" or "SKIP <label>/<case>: reason" per case
+(details on stderr); exits 1 if any case failed.
 """
 import argparse
 import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
+import threading
 import tempfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import miglib  # noqa: E402
-from miglib import S2D, D2S, HELLO, RAM, ROUND, DEVICES, ACK  # noqa: E402
+from miglib import S2D, D2S, HELLO, RAM, ROUND, DEVICES, ACK, COMMIT, RUNNING  # noqa: E402
 
 PHASES = ["handshake", "first-round", "later-round", "stop-and-copy", "devices", "ack"]
 ACTIONS = ["kill", "cut", "corrupt", "cancel"]
+COMMIT_CASES = ["commit-hold", "commit-hold-late", "commit-drop", "commit-corrupt", "running-cut",
+                "running-silent", "running-kill-dest", "silent-precopy", "silent-netns",
+                "source-kill-precommit", "cancel-race-ack-before", "cancel-race-ack-after"]
+SUCCESS_CASES = ["committed-memory-identical", "committed-kill-source"]
 RAM_MB = 64
 DRAM = 0x80000000
 GUEST_ARGS = "mem=16 rate=20 verify=1"
@@ -73,6 +120,8 @@ T_PHASE = 60        # the proxy reaches the phase
 T_SOURCE_END = 45   # source reports failed/cancelled (its idle timeout is 30 s)
 T_DEST_EXIT = 45    # destination exits
 T_GUEST = 15        # two more heartbeats / verify passes
+T_UNRESOLVED = 20   # COMMIT sent to "unresolved" (the source waits 10 s for RUNNING)
+SILENT_DEADLINE_MS = 6000  # x-godwit-deadline of the silent-link cases
 
 
 def log(msg):
@@ -240,20 +289,25 @@ class Harness:
             p = {"downtime-limit": 60000, "max-bandwidth": 25 * 1000 * 1000}
         else:
             p = {"downtime-limit": 60000, "max-bandwidth": 0}
+        p["x-godwit-deadline"] = 120000
         q.ret("migrate-set-parameters", p)
 
-    def new_dest(self, extra=()):
+    def new_dest(self, q=None, extra=(), host="127.0.0.1", prefix=()):
+        """A destination waiting on a free port; with the source's QMP q,
+        both get a fresh migration key."""
         self.ndst += 1
         port = miglib.free_port()
-        d = miglib.VM(self.vmm, self.vm_args(["-incoming", f"tcp:127.0.0.1:{port}"] + list(extra)),
-                      self.tmp, f"dst{self.ndst}")
+        d = miglib.VM(self.vmm, self.vm_args(["-incoming", f"tcp:{host}:{port}"] + list(extra)),
+                      self.tmp, f"dst{self.ndst}", prefix=prefix)
+        if q is not None:
+            miglib.set_key(q, d.connect(self.t(15)))
         return d, port
 
     def fault_case(self, phase, action):
         src = self.source()
         q = src.qmp
         self.set_params(q, phase)
-        dst, port = self.new_dest()
+        dst, port = self.new_dest(q)
         rule = Rule(phase, q)
         proxy = miglib.Proxy(port, rule).start()
         t0 = time.time()
@@ -341,17 +395,291 @@ class Harness:
                            f"destination's stderr: {err[-300:]!r}")
         log(f"  destination: {lines[0]}")
 
+    # ---- the commit, the window after it, silent links, races -------------
+
+    @staticmethod
+    def runs(vm):
+        """Whether vm runs the guest now: an exited process does not."""
+        if vm is None or not vm.alive():
+            return False
+        try:
+            if vm.qmp is None:
+                vm.connect(5)
+            return vm.qmp.ret("query-status")["status"] == "running"
+        except Exception:  # noqa: BLE001 - it may be exiting right now
+            return False
+
+    def check_one_place(self, src, dst, where):
+        """The VM runs at `where` ("source" / "destination") and not at the
+        other; its guest goes on and verifies its memory there."""
+        want_s, want_d = where == "source", where == "destination"
+        ok = miglib.wait_for(lambda: self.runs(src) == want_s and self.runs(dst) == want_d, self.t(5))
+        s, d = self.runs(src), self.runs(dst)
+        if not ok:
+            raise CaseFail(f"the VM should run on the {where} only: source running={s}, "
+                           f"destination running={d}")
+        vm = src if want_s else dst
+        self.check_guest_goes_on(vm, where)
+        other = dst if want_s else src
+        if want_s and self.heartbeats(other.console()):
+            raise CaseFail("the destination ran the guest (heartbeats on its console): split brain")
+        log(f"  the VM runs on the {where} only")
+
+    def wait_unresolved(self, q):
+        st = miglib.wait_for(lambda: (lambda s: s if s.get("status") not in
+                                      ("setup", "active", "device", "cancelling") else None)(
+            q.ret("query-migrate")), self.t(T_UNRESOLVED), 0.05)
+        st = st or q.ret("query-migrate")
+        if st.get("status") != "unresolved":
+            raise CaseFail(f"source migration {st.get('status')} ({st.get('error-desc')!r}), "
+                           "expected unresolved")
+        rs = q.ret("query-status")["status"]
+        if rs != "postmigrate":
+            raise CaseFail(f"unresolved source run state {rs}, expected postmigrate")
+        for cmd, args in (("cont", None), ("migrate", {"uri": "tcp:127.0.0.1:9"}), ("migrate_cancel", None)):
+            r = q.cmd(cmd, args)
+            if "error" not in r:
+                raise CaseFail(f"the unresolved source accepted {cmd}")
+        log(f"  source unresolved: {st.get('error-desc')}")
+
+    def resolve(self, q, where):
+        q.ret("x-godwit-migrate-resolve", {"runs-on": where})
+        st = q.ret("query-migrate")
+        want = "completed" if where == "destination" else "failed"
+        if st.get("status") != want:
+            raise CaseFail(f"after runs-on={where} the source migration is {st.get('status')}, "
+                           f"expected {want}")
+        if where == "source" and not st.get("error-desc"):
+            raise CaseFail("resolved runs-on=source without an error-desc")
+        if where == "destination":
+            rs = q.ret("query-status")["status"]
+            if rs != "postmigrate":
+                raise CaseFail(f"after runs-on=destination the source is {rs}, expected postmigrate")
+            if "error" not in q.cmd("cont"):
+                raise CaseFail("the source accepted cont after runs-on=destination")
+
+    def dest_failed(self, dst, why_pat=None):
+        """The destination exited 1 with the usual line and never ran the guest."""
+        rc = dst.wait(self.t(T_DEST_EXIT))
+        err = dst.stderr()
+        if rc is None:
+            raise CaseFail(f"destination still running {self.t(T_DEST_EXIT)} s later: {err[-200:]!r}")
+        if self.heartbeats(dst.console()):
+            raise CaseFail("the destination ran the guest (heartbeats on its console)")
+        rep = miglib.sanitizer_report(err)
+        if rep:
+            raise CaseFail(f"destination: sanitizer report: {rep}")
+        if rc != 1:
+            raise CaseFail(f"destination exit status {rc}, expected 1 ({err[-300:]!r})")
+        lines = [ln for ln in err.splitlines() if ln.startswith("godwit-vmm: migration failed: incoming: ")]
+        if not lines:
+            raise CaseFail(f"no 'migration failed: incoming:' line: {err[-300:]!r}")
+        if why_pat and not re.search(why_pat, lines[0]):
+            raise CaseFail(f"destination says {lines[0]!r}, expected /{why_pat}/")
+        log(f"  destination: {lines[0]}")
+
+    def commit_case(self, name):
+        if name == "silent-netns":
+            return self.netns_case()
+        src = self.source()
+        q = src.qmp
+        if name == "silent-precopy":
+            q.ret("migrate-set-parameters", {"downtime-limit": 0, "max-bandwidth": 0,
+                                             "x-godwit-deadline": SILENT_DEADLINE_MS})
+        else:
+            q.ret("migrate-set-parameters", {"downtime-limit": 60000, "max-bandwidth": 0,
+                                             "x-godwit-deadline": 120000})
+        dst, port = self.new_dest(q)
+        race = {}
+
+        class R:
+            def header(self_, proxy, direction, typ, length):
+                if name.startswith("commit-"):
+                    return direction == S2D and typ == COMMIT
+                if name.startswith("running-"):
+                    return direction == D2S and typ == RUNNING
+                if name == "silent-precopy":
+                    return direction == S2D and typ == RAM
+                if name == "source-kill-precommit":
+                    return direction == S2D and typ == DEVICES
+                if name == "cancel-race-ack-before" and direction == D2S and typ == ACK:
+                    race["reply"] = q.cmd("migrate_cancel")
+                return False
+
+            def after(self_, proxy, direction, typ, head):
+                if name == "cancel-race-ack-after" and direction == D2S and typ == ACK:
+                    race["reply"] = q.cmd("migrate_cancel")
+
+        proxy = miglib.Proxy(port, R()).start()
+        t0 = time.time()
+        try:
+            q.ret("migrate", {"uri": f"tcp:127.0.0.1:{proxy.port}"})
+            if name.startswith("cancel-race"):
+                return self.race_outcome(q, src, dst, race)
+            if not proxy.reached.wait(self.t(T_PHASE)):
+                raise CaseFail(f"the {name} point was not reached (source "
+                               f"{q.ret('query-migrate').get('status')}, proxy {proxy.error})")
+            if name == "commit-hold":
+                self.wait_unresolved(q)
+                if self.runs(dst):
+                    raise CaseFail("the destination runs the VM without a COMMIT")
+                proxy.close()
+                self.dest_failed(dst, r"before the commit")
+                self.resolve(q, "source")
+                self.check_one_place(src, dst, "source")
+            elif name == "commit-hold-late":
+                self.wait_unresolved(q)
+                proxy.release()
+                if not miglib.wait_for(lambda: self.runs(dst), self.t(10)):
+                    raise CaseFail("the destination does not run the VM after the late COMMIT")
+                self.resolve(q, "destination")
+                self.check_one_place(src, dst, "destination")
+            elif name == "commit-drop":
+                proxy.drop()
+                self.wait_unresolved(q)
+                self.dest_failed(dst, r"before the commit")
+                self.resolve(q, "source")
+                self.check_one_place(src, dst, "source")
+            elif name == "commit-corrupt":
+                proxy.corrupt()
+                self.wait_unresolved(q)
+                self.dest_failed(dst, r"failed authentication")
+                self.resolve(q, "source")
+                self.check_one_place(src, dst, "source")
+            elif name in ("running-cut", "running-silent"):
+                if name == "running-cut":
+                    proxy.close()
+                else:
+                    proxy.freeze()
+                self.wait_unresolved(q)
+                if not self.runs(dst):
+                    raise CaseFail("the destination got COMMIT but does not run the VM")
+                self.resolve(q, "destination")
+                self.check_one_place(src, dst, "destination")
+            elif name == "running-kill-dest":
+                dst.kill(signal.SIGKILL)
+                proxy.close()
+                self.wait_unresolved(q)
+                self.resolve(q, "source")
+                self.check_one_place(src, dst, "source")
+            elif name == "silent-precopy":
+                proxy.freeze()
+                st = miglib.wait_for(lambda: (lambda s: s if s.get("status") in ("failed", "cancelled",
+                                                                                 "completed") else None)(
+                    q.ret("query-migrate")), self.t(SILENT_DEADLINE_MS / 1000 + 15), 0.1)
+                if not st or st["status"] != "failed":
+                    raise CaseFail(f"source after a silent link: {st or q.ret('query-migrate')}")
+                log(f"  source: failed: {st.get('error-desc')}")
+                if self.runs(dst):
+                    raise CaseFail("the destination runs the VM")
+                self.check_one_place(src, dst, "source")
+                proxy.stop()  # the link comes back as resets: the destination gives up
+                self.dest_failed(dst)
+            elif name == "source-kill-precommit":
+                src.kill(signal.SIGKILL)
+                proxy.close()
+                self.src = None
+                self.dest_failed(dst)
+                if self.runs(dst):
+                    raise CaseFail("the destination runs the VM without a COMMIT")
+            self.check_sanitizers(src, "source")
+            log(f"  {name}: {time.time() - t0:.1f} s")
+        finally:
+            proxy.stop()
+            dst.kill()
+
+    def race_outcome(self, q, src, dst, race):
+        st = miglib.wait_for(lambda: (lambda s: s if s.get("status") in ("failed", "cancelled", "completed",
+                                                                         "unresolved") else None)(
+            q.ret("query-migrate")), self.t(T_PHASE), 0.05)
+        if not st:
+            raise CaseFail(f"no final status: {q.ret('query-migrate')}")
+        reply = race.get("reply")
+        if reply is None:
+            raise CaseFail("the ACK never passed the proxy")
+        log(f"  source: {st['status']} ({st.get('error-desc')}), migrate_cancel -> {reply}")
+        if st["status"] == "cancelled":
+            self.dest_failed(dst, r"aborted|gave up|closed")
+            self.check_one_place(src, dst, "source")
+        elif st["status"] == "completed":
+            if "error" not in reply:
+                raise CaseFail("completed although migrate_cancel was accepted")
+            if q.ret("query-status")["status"] != "postmigrate":
+                raise CaseFail(f"completed source is {q.ret('query-status')['status']}")
+            self.check_one_place(src, dst, "destination")
+        else:
+            raise CaseFail(f"source {st['status']} ({st.get('error-desc')}), expected cancelled or completed")
+        self.check_sanitizers(src, "source")
+
+    def netns_case(self):
+        """A real silent link (root): returns a SKIP reason or None."""
+        if os.geteuid() != 0:
+            return "needs root (network namespaces)"
+        tag = f"{os.getpid() % 10000}"
+        ns, vh, vd = f"gwf{tag}", f"gwfh{tag}", f"gwfd{tag}"
+        net = f"10.{200 + os.getpid() % 50}.{os.getpid() % 250}"
+        hip, dip = f"{net}.1", f"{net}.2"
+
+        def ip(*args, check=True):
+            r = subprocess.run(["ip"] + list(args), capture_output=True, text=True, timeout=10)
+            if check and r.returncode:
+                raise RuntimeError(f"ip {' '.join(args)}: {r.stderr.strip()}")
+            return r
+
+        src = self.source()
+        q = src.qmp
+        dst = None
+        try:
+            try:
+                ip("netns", "add", ns)
+                ip("link", "add", vh, "type", "veth", "peer", "name", vd)
+                ip("link", "set", vd, "netns", ns)
+                ip("addr", "add", f"{hip}/30", "dev", vh)
+                ip("link", "set", vh, "up")
+                ip("netns", "exec", ns, "ip", "addr", "add", f"{dip}/30", "dev", vd)
+                ip("netns", "exec", ns, "ip", "link", "set", vd, "up")
+                ip("netns", "exec", ns, "ip", "link", "set", "lo", "up")
+            except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                return f"cannot set up a network namespace: {e}"
+            q.ret("migrate-set-parameters", {"downtime-limit": 0, "max-bandwidth": 5 * 1000 * 1000,
+                                             "x-godwit-deadline": SILENT_DEADLINE_MS})
+            dst, port = self.new_dest(q, host=dip, prefix=["ip", "netns", "exec", ns])
+            q.ret("migrate", {"uri": f"tcp:{dip}:{port}"})
+            if not miglib.wait_for(lambda: q.ret("query-migrate").get("ram", {}).get("transferred", 0)
+                                   > 2 << 20, self.t(20)):
+                raise CaseFail(f"the migration does not get going: {q.ret('query-migrate')}")
+            ip("netns", "exec", ns, "ip", "link", "set", vd, "down")  # packets vanish, no RST
+            st = miglib.wait_for(lambda: (lambda s: s if s.get("status") in ("failed", "cancelled",
+                                                                             "completed") else None)(
+                q.ret("query-migrate")), self.t(SILENT_DEADLINE_MS / 1000 + 15), 0.1)
+            if not st or st["status"] != "failed":
+                raise CaseFail(f"source after the link went down: {st or q.ret('query-migrate')}")
+            log(f"  source: failed: {st.get('error-desc')}")
+            if self.runs(dst):
+                raise CaseFail("the destination runs the VM")
+            self.check_one_place(src, dst, "source")
+            ip("netns", "exec", ns, "ip", "link", "set", vd, "up")  # the link heals
+            self.dest_failed(dst)
+            self.check_sanitizers(src, "source")
+            return None
+        finally:
+            if dst:
+                dst.kill()
+            ip("link", "del", vh, check=False)
+            ip("netns", "del", ns, check=False)
+
     # ---- success, then the source dies -----------------------------------
 
     def success_cases(self):
         """Yields (name, error or None)."""
         src = self.source()
         q = src.qmp
-        q.ret("migrate-set-parameters", {"downtime-limit": 60000, "max-bandwidth": 25 * 1000 * 1000})
-        dst, port = self.new_dest(["-S"])
+        q.ret("migrate-set-parameters", {"downtime-limit": 60000, "max-bandwidth": 25 * 1000 * 1000,
+                                         "x-godwit-deadline": 120000})
+        dst, port = self.new_dest(q, ["-S"])
         proxy = miglib.Proxy(port, None).start()
         try:
-            dq = dst.connect(self.t(15))
+            dq = dst.qmp
             q.ret("migrate", {"uri": f"tcp:127.0.0.1:{proxy.port}"})
             st = miglib.wait_for(lambda: (lambda s: s if s.get("status") in
                                           ("failed", "cancelled", "completed") else None)(
@@ -416,48 +744,70 @@ def main():
     a = ap.parse_args()
     vmm = os.path.abspath(a.vmm)
     if not os.access(vmm, os.X_OK):
-        print(f"FAIL {a.label}: no VMM at {a.vmm}")
+        print(f"PLAN 1 {a.label}\nFAIL {a.label}/setup: no VMM at {a.vmm}")
         return 1
     if not os.path.exists(os.path.join(miglib.ROOT, "build/guest/migtest.elf")):
-        print(f"FAIL {a.label}: build/guest/migtest.elf missing (make guests)")
+        print(f"PLAN 1 {a.label}\nFAIL {a.label}/setup: build/guest/migtest.elf missing (make guests)")
         return 1
     slow = 2 if "asan" in vmm else 1
+    only = re.compile(a.only) if a.only else None
+    names = ([f"{p}-{x}" for p in PHASES for x in ACTIONS] + COMMIT_CASES + SUCCESS_CASES)
+    names = [n for n in names if not only or only.search(n)]
+    print(f"PLAN {len(names)} {a.label}", flush=True)
     tmp = tempfile.mkdtemp(prefix="godwit-faults-")
     h = Harness(vmm, a.label, tmp, slow)
-    only = re.compile(a.only) if a.only else None
     failed = 0
+    done = set()
 
-    def report(name, err):
+    def report(name, err, skip=None):
         nonlocal failed
-        if err:
+        done.add(name)
+        if skip:
+            print(f"SKIP {a.label}/{name}: {skip}", flush=True)
+        elif err:
             failed += 1
             print(f"FAIL {a.label}/{name}: {err}", flush=True)
         else:
             print(f"PASS {a.label}/{name}", flush=True)
 
+    def one(name, fn):
+        log(f"{a.label}/{name}")
+        t0 = time.time()
+        try:
+            skip = fn()
+            report(name, None, skip)
+        except CaseFail as e:
+            report(name, str(e))
+        except Exception as e:  # noqa: BLE001 - one broken case must not end the run
+            report(name, f"{type(e).__name__}: {e}")
+        log(f"  ({time.time() - t0:.1f} s)")
+
     try:
-        for phase in PHASES:
-            for action in ACTIONS:
-                name = f"{phase}-{action}"
-                if only and not only.search(name):
-                    continue
-                log(f"{a.label}/{name}")
-                try:
-                    h.fault_case(phase, action)
-                    report(name, None)
-                except CaseFail as e:
-                    report(name, str(e))
-                except Exception as e:  # noqa: BLE001 - one broken case must not end the run
-                    report(name, f"{type(e).__name__}: {e}")
-        if not only or only.search("committed-memory-identical") or only.search("committed-kill-source"):
+        for name in names:
+            if name in SUCCESS_CASES:
+                continue
+            if name in COMMIT_CASES:
+                one(name, lambda n=name: h.commit_case(n))
+            else:
+                phase, action = name.rsplit("-", 1)
+                one(name, lambda p=phase, x=action: h.fault_case(p, x))
+        if any(n in SUCCESS_CASES for n in names):
             log(f"{a.label}/committed")
             try:
                 for name, err in h.success_cases():
-                    report(name, err)
+                    if name in names:
+                        report(name, err)
             except CaseFail as e:
-                report("committed", str(e))
+                for n in SUCCESS_CASES:
+                    if n in names and n not in done:
+                        report(n, str(e))
             except Exception as e:  # noqa: BLE001
-                report("committed", f"{type(e).__name__}: {e}")
+                for n in SUCCESS_CASES:
+                    if n in names and n not in done:
+                        report(n, f"{type(e).__name__}: {e}")
+            for n in SUCCESS_CASES:
+                if n in names and n not in done:
+                    report(n, "not reached (the migration before it failed)")
     finally:
         if h.src:
             h.src.kill()

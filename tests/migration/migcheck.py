@@ -244,8 +244,18 @@ def wait_for(cond, timeout, what, step=0.1, vms=()):
         time.sleep(step)
 
 
+def arm_key(src, dst):
+    """A fresh migration key (256 random bits, as `godwit migrate` makes one)
+    on both sides: the stream is AES-256-GCM; each key serves one migration."""
+    key = os.urandom(32).hex()
+    dst.qmp.ok("migrate-set-parameters", {"x-godwit-key": key})
+    src.qmp.ok("migrate-set-parameters", {"x-godwit-key": key})
+
+
 def migrate(src, dst_uri, timeout, dst=None):
     """Run one migration from src; the final query-migrate reply."""
+    if dst is not None:
+        arm_key(src, dst)
     src.qmp.ok("migrate", {"uri": dst_uri})
     last = {}
 

@@ -17,7 +17,7 @@
 #              heartbeat and clocks go on, the longest stall is reported
 #              (needs root for namespaces, else SKIP)
 # An ASan build (a VMM path containing "asan") gets smaller guests and
-# longer timeouts. Prints "PASS LABEL/name", "FAIL LABEL/name: why" or
+# longer timeouts. Prints "PLAN 3 LABEL" first, then "PASS LABEL/name", "FAIL LABEL/name: why" or
 # "SKIP LABEL/name: why" per test, details (timings, downtimes, stalls) on
 # stderr; exits 1 if a test failed. Every wait is bounded; a trap kills
 # what was started and removes the namespaces and files it made.
@@ -52,6 +52,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+echo "PLAN 3 $LABEL" # integrity, pingpong, linux-tcp
 if [ ! -x "$VMM" ]; then
 	for t in integrity pingpong linux-tcp; do echo "FAIL $LABEL/$t: $VMM not built"; done
 	exit 1

@@ -16,8 +16,8 @@ what may legitimately differ, which is normalised first:
   - query-commands: godwit's list must be a subset of QEMU's;
   - the order of an event and the reply of the command that caused it
     (replies must be in the same order; events the same set).
-Prints "PASS label/step" or "FAIL label/step: why" for every step, like
-tests/run.sh's suites. Needs only python3's standard library.
+Prints "PLAN N label" (the number of steps) first, then "PASS label/step"
+or "FAIL label/step: why" for every step, like tests/run.sh's suites. Needs only python3's standard library.
 """
 import argparse
 import json
@@ -204,8 +204,10 @@ def main():
     args = ap.parse_args()
     label = args.label
     if not shutil.which(args.qemu):
+        print("PLAN 1 %s" % label)
         print("SKIP %s: %s not installed" % (label, args.qemu))
         return 0
+    print("PLAN %d %s" % (len(STEPS), label), flush=True)
     tmp = tempfile.mkdtemp(prefix="godwit-qmp-compat-")
     img = os.path.join(tmp, "idle.bin")
     guest_image(img)
@@ -222,6 +224,8 @@ def main():
                                          ["-qmp", "unix:%s,server=on,wait=off" % sock], sock)
             except (RuntimeError, OSError) as e:
                 print("FAIL %s/start-%s: %s" % (label, name, e))
+                for step, _ in STEPS:  # every declared case gets its line
+                    print("FAIL %s/%s: %s did not start" % (label, step, name))
                 return 1
         for step, chunks in STEPS:
             out = {}

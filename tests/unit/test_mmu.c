@@ -520,7 +520,7 @@ static void test_mmu_store_to_code_page_invalidates_decoded_code(void **state)
 	assert_non_null(machine_code_page(m, page));
 	{
 		uint8_t *p = NULL;
-		assert_int_equal(hart_amo_addr(h, page + 8, 8, true, &p), 1);
+		assert_int_equal(hart_amo_addr(h, page + 8, 8, TRIG_LOAD | TRIG_STORE, &p), 1);
 		assert_ptr_equal(p, um_ptr(m, page + 8, 8));
 		assert_null(m->ram.code[idx]);
 	}
@@ -612,26 +612,26 @@ static void test_mmu_amo_address_checks(void **state)
 	uint8_t *p = NULL;
 
 	h->s.pc = 0x12340;
-	assert_int_equal(hart_amo_addr(h, UM_DRAM + 0x104, 8, true, &p), -1);
+	assert_int_equal(hart_amo_addr(h, UM_DRAM + 0x104, 8, TRIG_LOAD | TRIG_STORE, &p), -1);
 	expect_m_trap(h, CAUSE_MISALIGNED_STORE, UM_DRAM + 0x104);
 	h->s.pc = 0x12340;
-	assert_int_equal(hart_amo_addr(h, UM_DRAM + 0x102, 4, false, &p), -1);
+	assert_int_equal(hart_amo_addr(h, UM_DRAM + 0x102, 4, TRIG_LOAD, &p), -1);
 	expect_m_trap(h, CAUSE_MISALIGNED_LOAD, UM_DRAM + 0x102);
 	/* AMOs to ROM or to devices are access faults */
 	h->s.pc = 0x12340;
-	assert_int_equal(hart_amo_addr(h, VIRT_ROM_BASE + 8, 8, true, &p), -1);
+	assert_int_equal(hart_amo_addr(h, VIRT_ROM_BASE + 8, 8, TRIG_LOAD | TRIG_STORE, &p), -1);
 	expect_m_trap(h, CAUSE_STORE_ACCESS, VIRT_ROM_BASE + 8);
 	h->s.pc = 0x12340;
-	assert_int_equal(hart_amo_addr(h, VIRT_CLINT_BASE, 4, false, &p), -1);
+	assert_int_equal(hart_amo_addr(h, VIRT_CLINT_BASE, 4, TRIG_LOAD, &p), -1);
 	expect_m_trap(h, CAUSE_LOAD_ACCESS, VIRT_CLINT_BASE);
 	/* LR from ROM is fine */
-	assert_int_equal(hart_amo_addr(h, VIRT_ROM_BASE + 8, 8, false, &p), 0);
+	assert_int_equal(hart_amo_addr(h, VIRT_ROM_BASE + 8, 8, TRIG_LOAD, &p), 0);
 	assert_ptr_equal(p, m->rom.host + 8);
-	assert_int_equal(hart_amo_addr(h, UM_DRAM + 0x108, 8, true, &p), 0);
+	assert_int_equal(hart_amo_addr(h, UM_DRAM + 0x108, 8, TRIG_LOAD | TRIG_STORE, &p), 0);
 	assert_ptr_equal(p, um_ptr(m, UM_DRAM + 0x108, 8));
 	/* translated AMOs fault as stores */
 	enter_sv39(m, PRV_S);
-	assert_int_equal(hart_amo_addr(h, VA_XONLY, 4, true, &p), -1);
+	assert_int_equal(hart_amo_addr(h, VA_XONLY, 4, TRIG_LOAD | TRIG_STORE, &p), -1);
 	expect_m_trap(h, CAUSE_STORE_PAGE, VA_XONLY);
 }
 
