@@ -15,7 +15,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "devices/virtio_net.h"
 #include "lib/uri.h"
 #include "migration/handshake.h"
 #include "migration/ram.h"

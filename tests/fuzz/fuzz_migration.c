@@ -11,13 +11,23 @@
  * A writer thread sends the input and then EOF, and drains the WELCOME the
  * loader answers with, so neither side can block the other.
  *
- * Checksums: a mutated section would almost never pass its XXH3 check, so
- * the target repairs the checksum of every complete section before feeding
- * the input (FUZZ_MIG_RAW=1 feeds inputs as they are), and a custom mutator
- * mutates one section's payload at a time (not the 60 KiB boot ROM, most
- * of the time), keeping the framing and fixing the length field; one
- * mutation in four is libFuzzer's own on the whole input (header fields,
- * framing, truncation).
+ * Input format: byte 0 selects the record layer, then the source's 48-byte
+ * preamble and its records (AUTH, HELLO, ROM, RAM, ..., END):
+ *   0, 2 (mod 4)  plain (the destination in x-godwit-plain): the target
+ *                 repairs the XXH3 tag of every complete record, so that
+ *                 mutations reach the loader;
+ *   1             sealed with the fixed test key FUZZ_KEY: the records are
+ *                 given in plaintext and the writer seals them with the
+ *                 connection's keys (it reads the destination's preamble
+ *                 first), so mutations reach the loader behind AES-GCM;
+ *   3             sealed, sent as they are: they almost never authenticate,
+ *                 which is the point - the preamble, header and tag paths
+ *                 must refuse them cleanly.
+ * (FUZZ_MIG_RAW=1 feeds plain inputs without repairing their tags.) A
+ * custom mutator mutates one record's payload at a time (not the 60 KiB
+ * boot ROM, most of the time), keeping the framing and fixing the length
+ * field; one mutation in four is libFuzzer's own on the whole input
+ * (selector, preamble, header fields, framing, truncation).
  *
  * Besides the sanitizers, the target checks the loader's contract: a
  * refused stream leaves exactly one non-empty line in err, and an
@@ -40,7 +50,9 @@
 #include "devices/uart.h"
 #include "devices/virtio_mmio.h"
 #include "machine/machine.h"
+#include "migration/handshake.h"
 #include "migration/migration.h"
+#include "migration/seal.h"
 #include "migration/stream.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
@@ -53,6 +65,10 @@ static struct machine_config fcfg;
 static char kernel_path[64], disk_path[64];
 static char drive_id[] = "d0";
 static bool verbose, raw;
+static struct mig_secret *sec_plain, *sec_key;
+/* the fixed test key of sealed inputs (tests/fuzz/make_corpus.py uses it too) */
+static const char FUZZ_KEY[] = "676f647769742066757a7a206b6579202d206e6f7420612073656372657421ff";
+#define IN_HDR (1 + MIG_PREAMBLE_SIZE) /* selector + preamble */
 
 static void die(const char *what)
 {
@@ -101,6 +117,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fcfg.devices[0].drive = drive_id;
 	fcfg.devices[1].kind = DEVICE_VIRTIO_RNG;
 	fcfg.n_devices = 2;
+	sec_plain = mig_secret_new();
+	sec_key = mig_secret_new();
+	if (!sec_plain || !sec_key || mig_secret_set_hex(sec_key, FUZZ_KEY)) {
+		fprintf(stderr, "fuzz_migration: cannot set up the test key\n");
+		abort();
+	}
+	sec_plain->plain = true;
 	rc = machine_init(&fm, &fcfg);
 	unlink(kernel_path);
 	if (rc) {
@@ -128,7 +151,7 @@ static void put32(uint8_t *p, uint32_t v)
 /* Offsets of the complete sections at the start of buf; returns how many. */
 static size_t sections(const uint8_t *buf, size_t size, size_t *off)
 {
-	size_t n = 0, pos = 0;
+	size_t n = 0, pos = IN_HDR;
 
 	while (n < MAX_SECS && pos + MIG_HDR_SIZE <= size && get32(buf + pos) == MIG_MAGIC) {
 		uint32_t len = get32(buf + pos + 8);
@@ -151,6 +174,7 @@ static void fix_checksums(uint8_t *buf, size_t size)
 		uint64_t c = XXH3_64bits_withSeed(h + MIG_HDR_SIZE, get32(h + 8), XXH3_64bits(h, 16));
 		put32(h + 16, (uint32_t)c);
 		put32(h + 20, (uint32_t)(c >> 32));
+		memset(h + 24, 0, 8);
 	}
 }
 
@@ -192,23 +216,92 @@ struct feed {
 	int fd;
 	const uint8_t *data;
 	size_t size;
+	int sel; /* byte 0 & 3 */
 };
+
+static int send_all(int fd, const void *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t w = send(fd, (const uint8_t *)buf + off, len - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1; /* the loader gave up and closed its end */
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+static int recv_all(int fd, void *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t r = recv(fd, (uint8_t *)buf + off, len - off, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		off += (size_t)r;
+	}
+	return 0;
+}
+
+/* Selector 1: seal the plaintext records of the input with the keys of
+ * this connection (the destination's preamble comes back first). */
+static void send_resealed(struct feed *f)
+{
+	static size_t off[MAX_SECS];
+	static uint8_t ct[1 << 20];
+	uint8_t salt[2 * MIG_PREAMBLE_SIZE], hdr[MIG_HDR_SIZE];
+	uint8_t key[SEAL_KEY_SIZE];
+	struct seal tx;
+	size_t n, end = IN_HDR;
+
+	if (f->size < IN_HDR) {
+		send_all(f->fd, f->data + 1, f->size > 1 ? f->size - 1 : 0);
+		return;
+	}
+	memcpy(salt, f->data + 1, MIG_PREAMBLE_SIZE);
+	if (send_all(f->fd, salt, MIG_PREAMBLE_SIZE) ||
+	    recv_all(f->fd, salt + MIG_PREAMBLE_SIZE, MIG_PREAMBLE_SIZE))
+		return;
+	memcpy(key, sec_key->key, sizeof(key));
+	if (seal_init(&tx, key, salt, sizeof(salt), SEAL_S2D, 1))
+		abort();
+	n = sections(f->data, f->size, off);
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *h = f->data + off[i];
+		uint32_t len = get32(h + 8);
+
+		if (len > sizeof(ct))
+			break;
+		memcpy(hdr, h, MIG_HDR_SIZE);
+		if (seal_begin(&tx, i, hdr, MIG_AAD_SIZE) ||
+		    seal_update(&tx, h + MIG_HDR_SIZE, ct, len) ||
+		    seal_final(&tx, hdr + MIG_AAD_SIZE))
+			abort();
+		if (send_all(f->fd, hdr, sizeof(hdr)) || send_all(f->fd, ct, len))
+			goto out;
+		end = off[i] + MIG_HDR_SIZE + len;
+	}
+	send_all(f->fd, f->data + end, f->size - end); /* an incomplete tail as it is */
+out:
+	seal_destroy(&tx);
+}
 
 /* Send the input, then EOF; then read the loader's answers until it closes. */
 static void *writer(void *arg)
 {
 	struct feed *f = arg;
-	size_t off = 0;
 	char sink[4096];
 
-	while (off < f->size) {
-		ssize_t w = send(f->fd, f->data + off, f->size - off, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break; /* the loader gave up and closed its end */
-		off += (size_t)w;
-	}
+	if (f->sel == 1)
+		send_resealed(f);
+	else if (f->size > 1)
+		send_all(f->fd, f->data + 1, f->size - 1);
 	shutdown(f->fd, SHUT_WR);
 	for (;;) {
 		ssize_t r = recv(f->fd, sink, sizeof(sink), 0);
@@ -252,7 +345,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[256];
 	uint8_t *copy = NULL;
 
-	if (!raw && size) {
+	int sel = size ? data[0] & 3 : 0;
+	const struct mig_secret *sec = (sel & 1) ? sec_key : sec_plain;
+
+	if (!raw && size && !(sel & 1)) {
 		copy = malloc(size);
 		if (!copy)
 			die("malloc");
@@ -265,16 +361,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.fd = sv[0];
 	f.data = data;
 	f.size = size;
+	f.sel = sel;
 	if (pthread_create(&t, NULL, writer, &f))
 		die("pthread_create");
 	memset(err, 0x55, sizeof(err));
 	err[sizeof(err) - 1] = 0;
-	rc = mig_dest_receive(&fm, sv[1], err, sizeof(err)); /* closes sv[1] */
+	rc = mig_dest_receive(&fm, sv[1], sec, err, sizeof(err)); /* closes sv[1] */
 	pthread_join(t, NULL);
 	close(sv[0]);
 	free(copy);
 	if (verbose)
-		fprintf(stderr, "fuzz_migration: %zu bytes: %s\n", size, rc ? err : "loaded");
+		fprintf(stderr, "fuzz_migration: %zu bytes, selector %d: %s\n", size, sel,
+			rc ? err : "loaded");
 	if (rc == 0) {
 		exercise(&fm);
 		return 0;

@@ -6,17 +6,25 @@ the fuzzer's machine - 1 MiB RAM, -bios none, a raw kernel, a virtio-blk on
 a 1 MiB image and a virtio-rng - and migrates each to a stand-in
 destination written here, which answers like dest.c (WELCOME, ROUND_ACK, ACK, all ok) and
 records what the source sends from HELLO to END (the part mig_dest_receive
-reads). Seeds (OUTDIR, default tests/fuzz/corpus):
+reads). Seeds (OUTDIR, default tests/fuzz/corpus), each
+"<selector byte><source preamble><records>" as fuzz_migration.c reads them,
+for selector 0 (plain: "plain-*") and 1 (sealed with FUZZ_KEY by the
+fuzzer's writer: "sealed-*", records in plaintext):
 
-  spin-running    kernel "j .": the first round and a quiet second one
-  dirty-running   a kernel that keeps writing 4 pages: several rounds,
-                  data pages in every one, a non-empty final set
-  dirty-paused    the same, paused before the migration: one round
-  hello-only      the HELLO of dirty-running (and nothing else)
-  hello-rom-ram   dirty-running up to its first RAM section
+  *-spin-running    kernel "j .": the first round and a quiet second one
+  *-dirty-running   a kernel that keeps writing 4 pages: several rounds,
+                    data pages in every one, a non-empty final set
+  *-dirty-paused    the same, paused before the migration: one round
+  *-hello-only      AUTH and HELLO of dirty-running (and nothing else)
+  *-hello-rom-ram   dirty-running up to its first RAM record
+  sealed-wire-dirty-paused  selector 3: the records sealed as they were on
+                    the wire (another connection's keys: they fail
+                    authentication at the AUTH)
 
-The stream does not depend on the disk's contents or on the raw kernel
-beyond RAM, so the fuzzer's own machine ("j .") accepts every seed.
+The stand-in destination here speaks the v2 handshake with the source (the
+same key, or plain) and answers like dest.c. The stream does not depend on
+the disk's contents or on the raw kernel beyond RAM, so the fuzzer's own
+machine ("j .") accepts every seed.
 """
 import os
 import socket
@@ -83,54 +91,52 @@ def image(words):
 
 # ---- a stand-in destination ---------------------------------------------
 
-class FakeDest:
-    """Accepts one connection, answers as dest.c does (WELCOME after HELLO,
-    ROUND_ACK after each ROUND, ACK after END, all ok) and records the
-    source's sections up to END."""
+FUZZ_KEY = "676f647769742066757a7a206b6579202d206e6f7420612073656372657421ff"  # fuzz_migration.c
 
-    def __init__(self):
+
+class FakeDest:
+    """Accepts one connection, speaks the v2 handshake (preambles, AUTH and
+    DAUTH) with `key` (None: plain), answers as dest.c does (WELCOME after
+    HELLO, ROUND_ACK after each ROUND, ACK after END, all ok) and keeps the
+    source's preamble, its raw bytes and its records in plaintext up to END."""
+
+    def __init__(self, key):
+        self.key = key
         self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.lsock.bind(("127.0.0.1", 0))
         self.lsock.listen(1)
         self.port = self.lsock.getsockname()[1]
-        self.data = bytearray()
+        self.records = []  # (header 32 bytes, plaintext payload)
+        self.preamble = None
+        self.mine = None
         self.error = None
-        self.ended = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
-
-    def _recv(self, sock, n):
-        buf = bytearray()
-        while len(buf) < n:
-            c = sock.recv(n - len(buf))
-            if not c:
-                raise ConnectionError("source closed early")
-            buf += c
-        return bytes(buf)
 
     def _run(self):
         self.lsock.settimeout(30)
         try:
             sock, _ = self.lsock.accept()
-            sock.settimeout(30)
-            seq = 0
+            ep = miglib.Endpoint(sock, "dest", self.key, timeout=30)
+            ep.preambles()
+            self.preamble, self.mine = ep.peer, ep.mine
             while True:
-                head = self._recv(sock, miglib.HDR_SIZE)
-                magic, typ, ver, ln, sseq, csum = miglib.HDR.unpack(head)
-                payload = self._recv(sock, ln)
-                self.data += head + payload
-                if typ == miglib.HELLO:
-                    sock.sendall(miglib.section(miglib.WELCOME, b'{"ok":true}', seq))
-                    seq += 1
+                n = ep.rx.n
+                r = ep.recv()
+                head = struct.pack("<IHHII", miglib.MAGIC, r["type"], r["version"], len(r["payload"]), n)
+                self.records.append((head, r["payload"]))
+                typ, payload = r["type"], r["payload"]
+                if typ == miglib.AUTH:
+                    ep.send(miglib.DAUTH, miglib.AUTH_DST)
+                elif typ == miglib.HELLO:
+                    ep.send(miglib.WELCOME, b'{"ok":true}')
                 elif typ == miglib.ROUND and len(payload) >= 4:  # as dest.c: "all in RAM"
-                    sock.sendall(miglib.section(miglib.ROUND_ACK, payload[:4], seq))
-                    seq += 1
+                    ep.send(miglib.ROUND_ACK, payload[:4])
                 elif typ == miglib.END:
-                    self.ended.set()
-                    sock.sendall(miglib.section(miglib.ACK, b'{"ok":true}', seq))
+                    ep.send(miglib.ACK, b'{"ok":true}')
                     try:
-                        self._recv(sock, miglib.HDR_SIZE)  # the COMMIT
-                    except (OSError, ConnectionError):
+                        ep.recv(timeout=10)  # the COMMIT
+                    except (OSError, ConnectionError, miglib.AuthError):
                         pass
                     break
             sock.close()
@@ -139,8 +145,14 @@ class FakeDest:
         finally:
             self.lsock.close()
 
+    def plain_input(self, upto=None):
+        """A fuzzer input: selector, preamble, records with plain tags (the
+        fuzzer repairs them anyway) or plaintext payloads (selector 1)."""
+        recs = self.records[:upto]
+        return b"".join(h + miglib.plain_tag(h, p) + p for h, p in recs)
 
-def capture(vmm, tmp, kernel, paused):
+
+def capture(vmm, tmp, kernel, paused, key):
     disk = os.path.join(tmp, "disk.img")
     with open(disk, "wb") as f:
         f.truncate(1 << 20)
@@ -151,19 +163,21 @@ def capture(vmm, tmp, kernel, paused):
                          "-drive", f"file={disk},format=raw,id=d0,if=none",
                          "-device", "virtio-blk-device,drive=d0", "-device", "virtio-rng-device"],
                    tmp, "corpus-src")
-    dest = FakeDest()
+    dest = FakeDest(key)
     try:
         q = vm.connect()
+        miglib.set_key(q, key=key, plain=key is None)
         time.sleep(0.3)
         if paused:
             q.ret("stop")
         q.ret("migrate", {"uri": f"tcp:127.0.0.1:{dest.port}"})
-        st = miglib.wait_for(lambda: (lambda s: s if s.get("status") in ("completed", "failed", "cancelled")
+        st = miglib.wait_for(lambda: (lambda s: s if s.get("status") in ("completed", "failed", "cancelled",
+                                                                         "unresolved")
                                       else None)(q.ret("query-migrate")), 30)
-        dest.thread.join(10)
-        if not st or st["status"] != "completed" or dest.error:
-            raise RuntimeError(f"migration did not complete: {st} {dest.error} {vm.stderr()[-300:]!r}")
-        return bytes(dest.data)
+        dest.thread.join(15)
+        if dest.error or not dest.records or dest.records[-1][0][4] != miglib.END:
+            raise RuntimeError(f"migration did not reach END: {st} {dest.error} {vm.stderr()[-300:]!r}")
+        return dest
     finally:
         vm.kill()
 
@@ -173,19 +187,32 @@ def main():
     vmm = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "build/godwit-vmm")
     out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "corpus")
     os.makedirs(out, exist_ok=True)
+    seeds = {}
     with tempfile.TemporaryDirectory(prefix="godwit-corpus-") as tmp:
-        seeds = {"spin-running": capture(vmm, tmp, SPIN, False),
-                 "dirty-running": capture(vmm, tmp, DIRTY, False),
-                 "dirty-paused": capture(vmm, tmp, DIRTY, True)}
-    secs = miglib.parse_stream(seeds["dirty-running"])
-    seeds["hello-only"] = seeds["dirty-running"][:secs[1]["off"]]
-    first_ram = next(s for s in secs if s["type"] == miglib.RAM)
-    seeds["hello-rom-ram"] = seeds["dirty-running"][:first_ram["off"] + miglib.HDR_SIZE + len(first_ram["payload"])]
+        for mode, key in (("plain", None), ("sealed", FUZZ_KEY)):
+            sel = b"\x00" if key is None else b"\x01"
+            caps = {"spin-running": capture(vmm, tmp, SPIN, False, key),
+                    "dirty-running": capture(vmm, tmp, DIRTY, False, key),
+                    "dirty-paused": capture(vmm, tmp, DIRTY, True, key)}
+            for name, d in caps.items():
+                seeds[f"{mode}-{name}"] = sel + d.preamble + d.plain_input()
+            d = caps["dirty-running"]
+            types = [h[4] for h, _ in d.records]
+            seeds[f"{mode}-hello-only"] = sel + d.preamble + d.plain_input(2)
+            seeds[f"{mode}-hello-rom-ram"] = sel + d.preamble + d.plain_input(types.index(miglib.RAM) + 1)
+        # sealed records as they were on the wire: they fail authentication
+        # (another connection's keys) - the header and tag paths
+        d = capture(vmm, tmp, DIRTY, True, FUZZ_KEY)
+        ks, _ = miglib.conn_keys(FUZZ_KEY, d.preamble, d.mine)
+        wire = miglib.build_records([(h[4], p, struct.unpack_from("<H", h, 6)[0]) for h, p in d.records], ks)
+        seeds["sealed-wire-dirty-paused"] = b"\x03" + d.preamble + wire
+    for f in os.listdir(out):
+        os.unlink(os.path.join(out, f))  # the v1 seeds
     for name, data in seeds.items():
-        kinds = [miglib.SEC_NAMES.get(s["type"], s["type"]) for s in miglib.parse_stream(data)]
+        kinds = [miglib.SEC_NAMES.get(r["type"], r["type"]) for r in miglib.parse_records(data, 1 + miglib.PRE_SIZE)]
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
-        print(f"{name}: {len(data)} bytes, {len(kinds)} sections: {' '.join(kinds)}")
+        print(f"{name}: {len(data)} bytes, {len(kinds)} records: {' '.join(kinds)}")
     return 0
 
 

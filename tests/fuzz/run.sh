@@ -15,6 +15,7 @@ LABEL=fuzz/migration
 OUT=build/fuzz
 LOG=$OUT/fuzz.log
 
+echo "PLAN 1 $LABEL"
 mkdir -p "$OUT"
 if ! make -s fuzz >"$OUT/build.log" 2>&1; then
 	echo "FAIL $LABEL: the fuzzer does not build (see $OUT/build.log)"

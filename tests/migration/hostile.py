@@ -1,38 +1,72 @@
 #!/usr/bin/env python3
 """hostile.py VMM [--label L] [--only PAT] [--jobs N] [--seed S] [--keep] -
-hostile input on a destination's -incoming port.
+hostile input on a destination's -incoming port, on the v2 (AES-256-GCM)
+stream.
 
 A valid stream is captured once through miglib.Proxy from a real migration
 (migtest guest, -m 4, a virtio-blk and a virtio-rng; the source is paused
-first, so the stream has one round and the same sections every time: the
-case list is stable); then, for every case, a fresh destination with the
-same configuration gets, straight on its port:
+first, so the stream has one round and the same records every time: the
+case list is stable) and decrypted with its key. Then every case gets a
+fresh destination with the same configuration on its port.
 
-  random-*     random bytes, zeros, a foreign protocol, nothing at all, a
-               silent peer (the destination's idle timeout must end it)
-  truncate-*   the valid stream cut at every section boundary and inside
-               every section (header and payload), then EOF
-  flip-*       the valid stream with one bit inverted: header fields, HELLO
-               JSON, RAM run tables and page data, ROM, device state, END
-  bad-*        streams whose checksums are right but whose content is not:
-               wrong magic, sequence errors, huge lengths, sections out of
-               order, refused HELLOs (RAM size, protocol, devices...), RAM
-               runs outside RAM / overlapping / too many, bad ROM, END and
-               ABORT sections, device state with bad values
-  control-*    the valid stream and valid variations (a second round
-               re-sending pages, device entries reordered): each must be
-               ACKed and, after COMMIT, run the guest with memory intact
+Peers that never prove the key (the destination must drop the connection
+with a "dropped a connection from ..." line, say nothing about itself, and
+keep waiting; a real source involved keeps running):
 
-Every hostile case must end with the destination exiting with status 1
-within a bounded time (a hang is a FAIL), exactly one stderr line
-"godwit-vmm: migration failed: incoming: <reason>" (the reason checked
-against what the case broke), no ACK {"ok":true} for anything corrupt,
-and no crash: a signal, another exit status or a sanitizer report is a
-FAIL. Checksums of the rebuilt streams come from the system's libxxhash
-(ctypes), as the VMM computes them.
+  auth-wrong-key       preamble and AUTH sealed with another key
+  auth-stale-key       the key of the captured (earlier) migration
+  auth-no-key          a plain preamble and AUTH to an encrypted destination
+  auth-plain-dest      an encrypted peer against a plain-mode destination
+  auth-bad-preamble-*  a wrong magic, version, mode, non-zero tail
+  auth-not-a-proof     a HELLO sealed with the right key instead of the AUTH
+  auth-silent          connects and says nothing (dropped after 5 s)
+  connect-close        a bare connect and close
+  random-*             random bytes, zeros, a foreign protocol
+  hello-probe          a plain preamble and a HELLO without the key: the
+                       reply must be the destination's 48-byte preamble and
+                       nothing else (no WELCOME, no configuration)
+  replay-other-dest    the captured stream (preamble + records) replayed
+                       against another destination that has the same key
+  replay-same-dest     a real source's first connection, cut at its AUTH,
+                       replayed on a new connection to the same destination;
+                       then that destination receives a real migration
+                       (end-to-end: the guest runs there, memory verified)
+  real-plain-to-encrypted / real-encrypted-to-plain  a real godwit-vmm
+                       source in the other mode: its migration fails with a
+                       clear error, it keeps running, the destination keeps
+                       waiting and then receives a real migration in the
+                       right mode
 
-Prints "PASS <label>/<case>" or "FAIL <label>/<case>: reason"; exits 1 if
-any case failed.
+Peers that prove the key (records properly sealed with the key the test set
+on the destination, so they reach the loader behind the record layer): the
+destination must exit with status 1 within a bounded time (a hang is a
+FAIL), print exactly one "godwit-vmm: migration failed: incoming: <reason>"
+line (the reason checked against what the case broke), never ACK
+{"ok":true} anything corrupt, and not crash:
+
+  random-after-auth    random bytes after a valid AUTH
+  silent-after-auth    nothing after the AUTH (its idle timeout ends it)
+  truncate-*           the valid records cut at every record boundary and
+                       inside every record (header and payload), then EOF
+  flip-*               the valid sealed records with one bit inverted:
+                       header fields, tag, payload (the tag catches it)
+  reorder-*            two records swapped (their sequence numbers tell),
+                       or swapped with the sequence fields rewritten (the
+                       nonces tell)
+  replay-record        a record sent twice
+  bad-*                records whose tags are right but whose content is
+                       not: wrong magic, sequence errors, huge lengths,
+                       records out of order, refused HELLOs (RAM size,
+                       protocol, devices...), RAM runs outside RAM /
+                       overlapping / too many, bad ROM, END and ABORT
+                       records, device state with bad values, bad commits
+  control-*            the valid stream and valid variations (a second round
+                       re-sending pages, device entries reordered): each must
+                       be ACKed and, after COMMIT, run the guest with memory
+                       intact
+
+Prints "PLAN <n> <label>" first, then "PASS <label>/<case>" or
+"FAIL <label>/<case>: reason"; exits 1 if any case failed.
 """
 import argparse
 import concurrent.futures
@@ -52,7 +86,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import miglib  # noqa: E402
 from miglib import (HELLO, ROM, RAM, ROUND, DEVICES, END, COMMIT, ABORT, WELCOME, ACK,  # noqa: E402
-                    MAGIC, HDR_SIZE, PAGE)
+                    MAGIC, HDR_SIZE, PAGE, PRE_SIZE, AUTH)
 
 RAM_MB = 4
 GUEST_ARGS = "mem=1 rate=1 verify=1"
@@ -61,41 +95,100 @@ RAM_BATCH_PAGES = 256
 RAM_SECTION_MAX = 8 + 8 * RAM_MAX_RUNS + RAM_BATCH_PAGES * PAGE
 
 T_EXIT = 20       # a refused stream ends the destination within this (s)
-T_IDLE = 45       # a silent peer: the destination's idle timeout is 30 s
+T_IDLE = 45       # a silent peer after the key proof: the idle timeout is 30 s
 CORRUPT = r"stream corrupt|connection closed by the peer"
+AUTHFAIL = r"failed authentication"
+DROPPED = "godwit-vmm: migration: dropped a connection from "
 
 
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
+# ---- records to send, sealed once the connection's keys are known -------
+
+def R(typ, payload, version=1, **kw):
+    """One record: sealed with the connection's next record number. kw:
+    seq (absolute), seq_delta (relative to the record number), length,
+    magic: header overrides (sealed over, as a hostile peer with the key
+    would); n_delta: seal it as another record number."""
+    return ("rec", typ, bytes(payload), version, kw)
+
+
+def RAW(data):
+    return ("raw", bytes(data))
+
+
+def serialize(items, tx):
+    out = bytearray()
+    for it in items:
+        if it[0] == "raw":
+            out += it[1]
+            continue
+        _, typ, payload, version, kw = it
+        kw = dict(kw)
+        if "seq_delta" in kw:
+            kw["seq"] = (tx.n + kw.pop("seq_delta")) & 0xFFFFFFFF
+        nd = kw.pop("n_delta", None)
+        if nd is not None:
+            kw["n"] = tx.n + nd
+            out += tx.record(typ, payload, version, **kw)
+            tx.n += 1
+        else:
+            out += tx.record(typ, payload, version, **kw)
+    return bytes(out)
+
+
 class Case:
-    def __init__(self, name, data, expect=None, close=True, ack_ok=False, after_ack=None,
-                 timeout=T_EXIT, run=False):
+    def __init__(self, name, items, expect=None, close=True, ack_ok=False, after_ack=None,
+                 timeout=T_EXIT, run=False, cut=None, flip=None):
         self.name = name
-        self.data = data          # bytes sent on connect
+        self.items = items        # records sent after the key proof
         self.expect = expect      # regex the error line must match
         self.close = close        # EOF after data (False: stay silent)
         self.ack_ok = ack_ok      # an ACK {"ok":true} is correct here
-        self.after_ack = after_ack  # bytes sent once the ACK is in
+        self.after_ack = after_ack  # records sent once the ACK is in
         self.timeout = timeout
         self.run = run            # control: the VM must end up running
+        self.cut = cut            # send only this many bytes of the items
+        self.flip = flip          # (offset, bit) inverted in the sent bytes
+
+
+class PreCase:
+    """A peer that does not prove the key: fn(runner, port, dst) talks to
+    the destination and returns None or what went wrong; the destination
+    must then log a dropped connection matching expect and keep waiting.
+    key: the destination's mode: "key" (a fresh key), "plain", or a key.
+    e2e: afterwards a real migration to it must succeed."""
+
+    def __init__(self, name, fn, expect, key="key", e2e=False, timeout=T_EXIT):
+        self.name = name
+        self.fn = fn
+        self.expect = expect
+        self.key = key
+        self.e2e = e2e
+        self.timeout = timeout
 
 
 # ---- the valid stream and its pieces ------------------------------------
 
 class Stream:
-    """The captured stream as sections (type, payload, version)."""
+    """The captured stream, decrypted: records (type, payload, version)."""
 
-    def __init__(self, raw):
-        secs = miglib.parse_stream(raw)
-        self.raw = raw
+    def __init__(self, secs, raw, key):
+        self.raw = raw            # the source's bytes as captured (sealed)
+        self.key = key            # its migration key
+        secs = [s for s in secs if s["type"] != AUTH]
         self.secs = secs
         self.end = next(i for i, s in enumerate(secs) if s["type"] == END)
-        self.commit = secs[self.end + 1] if self.end + 1 < len(secs) else None
         self.body = secs[:self.end + 1]           # HELLO .. END
-        self.body_raw = raw[:secs[self.end]["off"] + HDR_SIZE + len(secs[self.end]["payload"])]
         self.hello = json.loads(secs[0]["payload"])
+        plain = miglib.build_records(self.tuples(), None)
+        offs = miglib.parse_records(plain)
+        for s, r in zip(self.body, offs):
+            s["off"] = r["off"]                   # offset in the sent bytes
+        self.body_len = len(plain)
+        self.body_items = self.build(self.tuples())
 
     def tuples(self):
         return [(s["type"], s["payload"], s["version"]) for s in self.body]
@@ -106,8 +199,9 @@ class Stream:
     def count(self, typ):
         return sum(1 for s in self.body if s["type"] == typ)
 
-    def build(self, tuples):
-        return miglib.build_stream(tuples)
+    @staticmethod
+    def build(tuples):
+        return [R(*t) for t in tuples]
 
     def replace(self, i, payload=None, typ=None, version=None):
         t = self.tuples()
@@ -116,8 +210,9 @@ class Stream:
                 old[2] if version is None else version)
         return self.build(t)
 
-    def commit_bytes(self, seq):
-        return miglib.section(COMMIT, b'{"run":true}', seq)  # the source was paused: run anyway
+    @staticmethod
+    def commit_items():
+        return [R(COMMIT, b'{"run":true}')]  # the source was paused: run anyway
 
 
 def ram_payload(runs, pages=0, nruns=None, flags=0):
@@ -157,33 +252,25 @@ def patch(buf, off, fmt, value):
 
 # ---- the cases ----------------------------------------------------------
 
+
+# ---- the cases ----------------------------------------------------------
+
 def random_cases(st, rng):
-    c = [Case("random-empty", b"", CORRUPT),
-         Case("random-1-byte", bytes([rng.randrange(256)]), CORRUPT),
-         Case("random-23-bytes", rng.randbytes(23), CORRUPT),
-         Case("random-24-bytes", rng.randbytes(24), CORRUPT),
-         Case("random-4k", rng.randbytes(4096), CORRUPT),
-         Case("random-1m", rng.randbytes(1 << 20), CORRUPT),
-         Case("random-zeros-64k", bytes(65536), CORRUPT),
-         Case("random-ones-64k", b"\xff" * 65536, CORRUPT),
-         Case("random-http", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", CORRUPT),
-         Case("random-after-magic", struct.pack("<I", MAGIC) + rng.randbytes(4096), CORRUPT),
-         Case("random-after-hello", st.body_raw[:HDR_SIZE + len(st.body[0]["payload"])]
-              + rng.randbytes(65536), CORRUPT),
-         Case("random-silent-peer", b"", r"peer silent", close=False, timeout=T_IDLE),
-         Case("random-silent-mid-section", st.body_raw[:len(st.body_raw) // 2], r"peer silent",
-              close=False, timeout=T_IDLE)]
-    for i in range(4):
-        c.append(Case(f"random-seeded-{i}", rng.randbytes(rng.choice([100, 5000, 70000])), CORRUPT))
-    return c
+    """After a valid key proof."""
+    return [Case("random-after-auth", [RAW(rng.randbytes(4096))], CORRUPT),
+            Case("random-after-auth-magic", [RAW(struct.pack("<I", MAGIC) + rng.randbytes(4096))], CORRUPT),
+            Case("random-after-hello", st.body_items[:1] + [RAW(rng.randbytes(65536))], CORRUPT),
+            Case("silent-after-auth", [], r"peer silent", close=False, timeout=T_IDLE),
+            Case("silent-mid-record", st.body_items, r"peer silent", close=False, timeout=T_IDLE,
+                 cut=st.body_len // 2)]
 
 
 def truncate_cases(st):
-    cases, raw = [], st.body_raw
+    cases = []
     for k, s in enumerate(st.body):
         off, ln = s["off"], len(s["payload"])
         name = f"{k:02d}-{miglib.SEC_NAMES.get(s['type'], s['type'])}"
-        points = [("boundary", off), ("hdr1", off + 1), ("hdr12", off + 12), ("hdr23", off + 23)]
+        points = [("boundary", off), ("hdr1", off + 1), ("hdr16", off + 16), ("hdr31", off + 31)]
         if ln:
             points += [("pay1", off + HDR_SIZE + 1) if ln > 1 else ("pay0", off + HDR_SIZE),
                        ("payhalf", off + HDR_SIZE + ln // 2), ("paylast", off + HDR_SIZE + ln - 1)]
@@ -192,53 +279,71 @@ def truncate_cases(st):
             if cut in seen or cut == 0:
                 continue
             seen.add(cut)
-            cases.append(Case(f"truncate-{name}-{where}", raw[:cut], r"connection closed by the peer"))
+            cases.append(Case(f"truncate-{name}-{where}", st.body_items, r"connection closed by the peer",
+                              cut=cut))
     # the whole stream, then EOF instead of the COMMIT: ACKed, then refused
-    cases.append(Case("truncate-before-commit", raw,
+    cases.append(Case("truncate-before-commit", st.body_items,
                       r"connection closed by the peer \(after the ACK, before the commit", ack_ok=True))
     return cases
 
 
 def flip_cases(st, rng):
-    cases, raw = [], st.body_raw
+    """One bit of the sealed records: header fields are checked before the
+    tag (magic, sequence, length limits) or authenticated with it (type,
+    version, length); payload and tag bits fail the tag."""
+    cases = []
     for k, s in enumerate(st.body):
         off, ln, typ = s["off"], len(s["payload"]), s["type"]
         name = f"{k:02d}-{miglib.SEC_NAMES.get(typ, typ)}"
-        pts = [("magic", 0, 0), ("type", 4, 1), ("version", 6, 0), ("len-lo", 8, 0),
-               ("len-hi", 11, 7), ("seq", 12, 0), ("csum", 16, 3)]
-        p = HDR_SIZE
+        pts = [("magic", 0, 0, r"bad section magic"), ("type", 4, 1, CORRUPT), ("version", 6, 0, CORRUPT),
+               ("len-lo", 8, 0, CORRUPT), ("len-hi", 11, 7, CORRUPT), ("seq", 12, 0, r"arrived where"),
+               ("tag", 16, 3, AUTHFAIL), ("tag-last", 31, 7, AUTHFAIL)]
+        pay = AUTHFAIL if typ != RAM else CORRUPT  # a RAM record is read in parts
         if ln:
-            pts += [("first", p, 0), ("mid", p + ln // 2, 4), ("last", p + ln - 1, 7)]
-        if typ == HELLO:
-            for i in range(1, 8):
-                pts.append((f"json{i}", p + ln * i // 8, rng.randrange(8)))
-        elif typ == RAM:
-            nruns = struct.unpack_from("<I", s["payload"])[0]
-            pts += [("nruns", p, 0), ("nruns-hi", p + 3, 7), ("flags", p + 4, 0),
-                    ("run0-first", p + 8, 0), ("run0-len", p + 8 + 5, 0), ("run0-kind", p + 8 + 7, 0)]
-            if nruns > 1:
-                pts.append(("runlast-first", p + 8 + 8 * (nruns - 1), 2))
-            if ln > 8 + 8 * nruns:
-                pts.append(("page-data", p + 8 + 8 * nruns + 100, 5))
-        elif typ == DEVICES:
-            pos = 0
-            for ename, ever, epay in devstate_entries(s["payload"]):
-                nl = len(ename)
-                pts += [(f"{ename}-namelen", p + pos, 0), (f"{ename}-name", p + pos + 1, 0),
-                        (f"{ename}-ver", p + pos + 1 + nl, 1), (f"{ename}-len", p + pos + 3 + nl, 2),
-                        (f"{ename}-data", p + pos + 7 + nl + len(epay) // 2, rng.randrange(8))]
-                pos += 7 + nl + len(epay)
-        elif typ == ROM:
-            pts += [(f"rom{i}", p + ln * i // 5, rng.randrange(8)) for i in range(1, 5)]
+            pts += [("first", HDR_SIZE, 0, pay), ("mid", HDR_SIZE + ln // 2, 4, pay),
+                    ("last", HDR_SIZE + ln - 1, 7, pay)]
         seen = set()
-        for what, o, bit in pts:
+        for what, o, bit, exp in pts:
             if o in seen or o >= HDR_SIZE + ln:
                 continue
             seen.add(o)
-            b = bytearray(raw)
-            b[off + o] ^= 1 << bit
-            cases.append(Case(f"flip-{name}-{what}", bytes(b), CORRUPT))
+            cases.append(Case(f"flip-{name}-{what}", st.body_items, exp, flip=(off + o, bit)))
     return cases
+
+
+def reorder_cases(st):
+    t = st.tuples()
+    irom, iram = st.index(ROM), st.index(RAM)
+    swapped = t[:irom] + [t[iram], t[irom]] + t[iram + 1:] if iram == irom + 1 else None
+    c = []
+    if swapped:
+        items = st.build(t[:irom]) + [R(*t[iram], n_delta=1, seq_delta=1), R(*t[irom], n_delta=-1,
+                                                                              seq_delta=-1)] \
+            + st.build(t[iram + 1:])
+        c.append(Case("reorder-swap", items, rf"record {irom + 2} arrived where {irom + 1}"))
+        # the RAM record opened under the ROM's nonce: its run table is read
+        # (decrypted garbage) before the tag is checked, so the reason may
+        # be a RAM one
+        c.append(Case("reorder-swap-seq-rewritten", items_rewritten(st, irom, iram), CORRUPT))
+    idev = st.index(DEVICES)
+    c.append(Case("reorder-devices-later", st.build(t[:idev]) + [R(*t[idev + 1], n_delta=1, seq_delta=1)],
+                  rf"record {idev + 2} arrived where {idev + 1}"))
+    c.append(Case("replay-record", st.build(t[:iram + 1]) + [R(*t[iram], n_delta=-1, seq_delta=-1)],
+                  rf"record {iram + 1} arrived where {iram + 2}"))
+    c.append(Case("replay-record-seq-rewritten", st.build(t[:iram + 1]) + [R(*t[iram], n_delta=-1, seq_delta=0)],
+                  CORRUPT))
+    ird = st.index(ROUND)
+    c.append(Case("replay-record-round-seq-rewritten",
+                  st.build(t[:ird + 1]) + [R(*t[ird], n_delta=-1, seq_delta=0)], AUTHFAIL))
+    return c
+
+
+def items_rewritten(st, irom, iram):
+    """ROM and RAM swapped, each keeping the sequence number of its new
+    place but sealed under the nonce of its old one."""
+    t = st.tuples()
+    return st.build(t[:irom]) + [R(*t[iram], n_delta=1, seq_delta=0), R(*t[irom], n_delta=-1, seq_delta=0)] \
+        + st.build(t[iram + 1:])
 
 
 def hello_with(st, **changes):
@@ -259,7 +364,7 @@ def bad_cases(st, ram_pages):
     irom = st.index(ROM)
     idev = st.index(DEVICES)
     iend = st.end
-    raw = st.body_raw
+    raw = st.body_items
 
     def body_with(i, payload=None, typ=None, version=None):
         return st.replace(i, payload, typ, version)
@@ -271,30 +376,31 @@ def bad_cases(st, ram_pages):
         return build(t[:i] + [sec] + t[i:])
 
     # framing
-    first = miglib.section(HELLO, t[0][1], 0, magic=0x324D5747)
-    c.append(Case("bad-magic-first", first + raw[HDR_SIZE + len(t[0][1]):], r"bad section magic"))
-    secs = [miglib.section(x[0], x[1], j, x[2], magic=(0xDEADBEEF if j == iram else MAGIC))
-            for j, x in enumerate(t)]
-    c.append(Case("bad-magic-ram", b"".join(secs), r"bad section magic 0xdeadbeef"))
-    c.append(Case("bad-seq-first-1", miglib.build_stream(t, first_seq=1), r"section 1 arrived where 0"))
-    secs = [miglib.section(x[0], x[1], j + (1 if j >= 2 else 0), x[2]) for j, x in enumerate(t)]
-    c.append(Case("bad-seq-skip", b"".join(secs), r"section 3 arrived where 2"))
-    secs = [miglib.section(x[0], x[1], j - (1 if j >= 2 else 0), x[2]) for j, x in enumerate(t)]
-    c.append(Case("bad-seq-repeat", b"".join(secs), r"section 1 arrived where 2"))
-    c.append(Case("bad-seq-huge", b"".join(miglib.section(x[0], x[1], (j + 0x7FFFFFFF) & 0xFFFFFFFF, x[2])
-                                         for j, x in enumerate(t)), r"arrived where 0"))
+    # (record numbers: the AUTH is record 0, the HELLO record 1)
+    first = [R(HELLO, t[0][1], magic=0x314D5747)]  # the v1 magic
+    c.append(Case("bad-magic-first", first + raw[1:], r"bad section magic 0x314d5747"))
+    c.append(Case("bad-magic-ram", [R(*x, magic=(0xDEADBEEF if j == iram else MAGIC)) for j, x in enumerate(t)],
+                  r"bad section magic 0xdeadbeef"))
+    c.append(Case("bad-seq-first-2", [R(*x, seq_delta=1) for x in t], r"record 2 arrived where 1"))
+    c.append(Case("bad-seq-skip", [R(*x, seq_delta=(1 if j >= 2 else 0)) for j, x in enumerate(t)],
+                  r"record 4 arrived where 3"))
+    c.append(Case("bad-seq-repeat", [R(*x, seq_delta=(-1 if j >= 2 else 0)) for j, x in enumerate(t)],
+                  r"record 2 arrived where 3"))
+    c.append(Case("bad-seq-huge", [R(*x, seq_delta=0x7FFFFFFF) for x in t], r"arrived where 1"))
+    c.append(Case("bad-seq-auth-again", [R(AUTH, miglib.AUTH_SRC, seq_delta=-1, n_delta=-1)],
+                  r"record 0 arrived where 1"))
 
-    def hdr_only(typ, length, seq, version=1):
-        return miglib.section(typ, b"", seq, version, length=length)
+    def hdr_only(typ, length, seq=None, version=1):
+        return [R(typ, b"", version, length=length)]
 
     prefix = build(t[:iram])  # HELLO, ROM (..)
     c.append(Case("bad-len-ram-4g", prefix + hdr_only(RAM, 0xFFFFFFFF, iram), r"ram section of 4294967295 bytes"))
     c.append(Case("bad-len-ram-4m+1", prefix + hdr_only(RAM, (4 << 20) + 1, iram),
                   r"ram section of 4194305 bytes \(limit 4194304\)"))
-    one_run = ram_payload([(0, 1, 1)])[:16]
+    one_run = [RAW(ram_payload([(0, 1, 1)])[:16])]
     c.append(Case("bad-len-ram-limit+1", prefix + hdr_only(RAM, RAM_SECTION_MAX + 1, iram) + one_run,
                   r"RAM section: length does not match its runs|ram section of \d+ bytes \(limit"))
-    c.append(Case("bad-len-ram-limit-short", prefix + hdr_only(RAM, RAM_SECTION_MAX, iram) + b"\0" * 100,
+    c.append(Case("bad-len-ram-limit-short", prefix + hdr_only(RAM, RAM_SECTION_MAX, iram) + [RAW(b"\0" * 100)],
                   r"RAM section|connection closed"))
     c.append(Case("bad-len-hello-4g", hdr_only(HELLO, 0xFFFFFFFF, 0), r"hello section of 4294967295 bytes"))
     c.append(Case("bad-len-hello-64k+1", hdr_only(HELLO, 65537, 0), r"hello section of 65537 bytes"))
@@ -302,7 +408,7 @@ def bad_cases(st, ram_pages):
                   r"devices section of 4294967295 bytes"))
     c.append(Case("bad-len-devices-4m+1", build(t[:idev]) + hdr_only(DEVICES, (4 << 20) + 1, idev),
                   r"devices section of \d+ bytes"))
-    c.append(Case("bad-len-devices-4m-short", build(t[:idev]) + hdr_only(DEVICES, 4 << 20, idev) + b"\0" * 1000,
+    c.append(Case("bad-len-devices-4m-short", build(t[:idev]) + hdr_only(DEVICES, 4 << 20, idev) + [RAW(b"\0" * 1000)],
                   r"connection closed by the peer"))
     c.append(Case("bad-len-round-65", inserted(iram + 1, (ROUND, b"\0" * 65)), r"round section of 65 bytes \(limit 64\)"))
     c.append(Case("bad-len-abort-4g", build(t[:iram]) + hdr_only(ABORT, 0xFFFFFFFF, iram), r"abort section of"))
@@ -411,15 +517,16 @@ def bad_cases(st, ram_pages):
                   r"the source gave up: no reason given"))
 
     # after the ACK
-    seq = len(t)
     c.append(Case("bad-commit-not-json", raw, r"commit is not a JSON object", ack_ok=True,
-                  after_ack=miglib.section(COMMIT, b"run!", seq)))
+                  after_ack=[R(COMMIT, b"run!")]))
     c.append(Case("bad-commit-ram-instead", raw, r"expected the commit", ack_ok=True,
-                  after_ack=miglib.section(RAM, ram_payload([(0, 1, 0)]), seq)))
+                  after_ack=[R(RAM, ram_payload([(0, 1, 0)]))]))
     c.append(Case("bad-commit-abort", raw, r"the source aborted after the ACK", ack_ok=True,
-                  after_ack=miglib.section(ABORT, b'{"error":"x"}', seq)))
+                  after_ack=[R(ABORT, b'{"error":"x"}')]))
     c.append(Case("bad-commit-seq", raw, r"arrived where", ack_ok=True,
-                  after_ack=miglib.section(COMMIT, b'{"run":true}', seq + 1)))
+                  after_ack=[R(COMMIT, b'{"run":true}', seq_delta=1)]))
+    c.append(Case("bad-commit-forged", raw, AUTHFAIL, ack_ok=True,
+                  after_ack=[R(COMMIT, b'{"run":true}', n_delta=1, seq_delta=0)]))
     return c
 
 
@@ -541,13 +648,227 @@ def second_round(st):
 def control_cases(st):
     idev = st.index(DEVICES)
     ents = devstate_entries(st.body[idev]["payload"])
-    seq = len(st.body)
-    two, n2 = second_round(st)
-    return [Case("control-valid-stream", st.body_raw, None, ack_ok=True,
-                 after_ack=st.commit_bytes(seq), run=True),
-            Case("control-second-round", two, None, ack_ok=True, after_ack=st.commit_bytes(n2), run=True),
+    two, _ = second_round(st)
+    return [Case("control-valid-stream", st.body_items, None, ack_ok=True,
+                 after_ack=st.commit_items(), run=True),
+            Case("control-second-round", two, None, ack_ok=True, after_ack=st.commit_items(), run=True),
             Case("control-devices-reordered", st.replace(idev, devstate_blob(list(reversed(ents)))), None,
-                 ack_ok=True, after_ack=st.commit_bytes(seq), run=True)]
+                 ack_ok=True, after_ack=st.commit_items(), run=True)]
+
+
+# ---- peers that never prove the key ------------------------------------
+
+def _connect(port, timeout=5):
+    return socket.create_connection(("127.0.0.1", port), timeout=timeout)
+
+
+def _read_until_eof(sock, timeout):
+    """Everything the destination says until it closes (bounded)."""
+    out = bytearray()
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        sock.settimeout(max(0.05, deadline - time.time()))
+        try:
+            c = sock.recv(65536)
+        except socket.timeout:
+            break
+        except OSError:  # a reset: it closed with our bytes unread
+            return bytes(out), True
+        if not c:
+            return bytes(out), True
+        out += c
+    return bytes(out), False
+
+
+def _told_nothing(reply, eof):
+    """A dropped peer may get the destination's preamble, nothing more."""
+    if not eof:
+        return "the destination did not close the connection"
+    if reply and (len(reply) != PRE_SIZE or not miglib.parse_preamble(reply)):
+        return (f"the destination said more than its preamble: {len(reply)} bytes "
+                f"({reply[:80]!r}{' ... ram-size!' if b'ram-size' in reply else ''})")
+    return None
+
+
+def send_and_listen(port, data, timeout=10, shut=False):
+    s = _connect(port)
+    try:
+        try:
+            s.sendall(data)
+            if shut:
+                s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # it dropped us before taking everything: what did it say?
+        return _read_until_eof(s, timeout)
+    finally:
+        s.close()
+
+
+def keyed_peer(key, mode=None, first=None, dest_key_plain=False):
+    """A peer with `key` (None: plain): preamble, then its AUTH (or `first`
+    records); returns fn for a PreCase."""
+    def fn(runner, port, dst, ctx):
+        s = _connect(port)
+        try:
+            ep = miglib.Endpoint(s, "source", key, mode=mode)
+            try:
+                ep.preambles()
+            except (ConnectionError, OSError):
+                return _told_nothing(bytes(ep.buf), True)
+            got = ep.peer
+            if first is None:
+                ep.send(AUTH, miglib.AUTH_SRC)
+            else:
+                for typ, payload in first:
+                    ep.send(typ, payload)
+            more, eof = _read_until_eof(s, 10)
+            return _told_nothing(got + more if more else got, eof)
+        finally:
+            s.close()
+    return fn
+
+
+def raw_peer(data, shut=True, timeout=10):
+    def fn(runner, port, dst, ctx):
+        try:
+            reply, eof = send_and_listen(port, data, timeout, shut)
+        except OSError as e:
+            return f"cannot talk to the destination: {e}"
+        return _told_nothing(reply, eof)
+    return fn
+
+
+def silent_peer(runner, port, dst, ctx):
+    s = _connect(port)
+    try:
+        reply, eof = _read_until_eof(s, 10 * runner.slow)
+        return _told_nothing(reply, eof)
+    finally:
+        s.close()
+
+
+def connect_close(runner, port, dst, ctx):
+    _connect(port).close()
+    return None
+
+
+def replay_peer(runner, port, dst, ctx):
+    """The captured source bytes (preamble, AUTH, HELLO...) on a new
+    connection to a destination that holds the same key."""
+    return raw_peer(runner.stream.raw, shut=False)(runner, port, dst, ctx)
+
+
+def Proxy_read(sock, n):
+    buf = b""
+    while len(buf) < n:
+        c = sock.recv(n - len(buf))
+        if not c:
+            break
+        buf += c
+    return buf
+
+
+def replay_same_dest(runner, port, dst, ctx):
+    """A real source's connection to dst, cut at its AUTH (the destination
+    drops it and keeps waiting); its bytes replayed on a new connection."""
+    src = ctx["src"] = runner.source_vm()
+    miglib.set_key(src.qmp, dst.qmp)
+
+    class HoldAuth:
+        def header(self, proxy, direction, typ, length):
+            return direction == miglib.S2D and typ == AUTH
+
+    proxy = miglib.Proxy(port, HoldAuth(), record=True).start()
+    try:
+        src.qmp.ret("migrate", {"uri": f"tcp:127.0.0.1:{proxy.port}"})
+        if not proxy.reached.wait(15 * runner.slow):
+            return f"the source's AUTH never came ({proxy.error})"
+        pre = bytes(proxy.data[miglib.S2D])
+        # the AUTH is held, never forwarded: read it off the source's socket
+        ssock = proxy.socks[0]
+        ssock.settimeout(5)
+        body = Proxy_read(ssock, proxy.hit[2])
+        proxy.close()
+        recorded = pre + proxy.held_head + body
+    finally:
+        proxy.stop()
+    if len(pre) != PRE_SIZE:
+        return f"recorded {len(pre)} bytes before the AUTH, expected a preamble"
+    st = miglib.wait_for(lambda: src.qmp.ret("query-migrate").get("status") in ("failed", "cancelled"),
+                         30 * runner.slow)
+    if not st:
+        return f"the source migration: {src.qmp.ret('query-migrate')}"
+    if not miglib.wait_for(lambda: DROPPED in dst.stderr(), 10 * runner.slow):
+        return f"the destination did not drop the first connection: {dst.stderr()[-300:]!r}"
+    n0 = dst.stderr().count(DROPPED)
+    reply, eof = send_and_listen(port, recorded, 10, shut=False)
+    bad = _told_nothing(reply, eof)
+    if bad:
+        return bad
+    if not miglib.wait_for(lambda: dst.stderr().count(DROPPED) > n0, 10 * runner.slow):
+        return "the destination did not drop the replayed connection"
+    return None
+
+
+def real_source_mode(src_plain):
+    """A real godwit-vmm source in the other mode than the destination."""
+    def fn(runner, port, dst, ctx):
+        src = ctx["src"] = runner.source_vm()
+        q = src.qmp
+        if src_plain:
+            miglib.set_key(q, plain=True)
+        else:
+            miglib.set_key(q)
+        q.ret("migrate", {"uri": f"tcp:127.0.0.1:{port}"})
+        st = miglib.wait_for(lambda: (lambda s: s if s.get("status") in ("failed", "cancelled", "completed")
+                                      else None)(q.ret("query-migrate")), 30 * runner.slow)
+        if not st or st["status"] != "failed":
+            return f"the source migration: {st or q.ret('query-migrate')}"
+        want = r"requires an encrypted stream" if src_plain else r"destination is in plain mode"
+        if not re.search(want, st.get("error-desc", "")):
+            return f"source error-desc {st.get('error-desc')!r} does not match /{want}/"
+        log(f"  {runner.label}: source: {st['error-desc']}")
+        if not miglib.wait_for(lambda: q.ret("query-status")["status"] == "running", 5):
+            return f"the source VM is {q.ret('query-status')['status']}"
+        if src_plain:  # back to an encrypted source for the end-to-end run
+            q.ret("migrate-set-parameters", {"x-godwit-plain": False})
+        return None
+    return fn
+
+
+def pre_cases(st, rng):
+    c = []
+    hello = st.body[0]["payload"]
+    pre = miglib.preamble
+    c.append(PreCase("auth-wrong-key", keyed_peer(miglib.new_key()), r"could not prove the migration key"))
+    c.append(PreCase("auth-stale-key", keyed_peer(st.key), r"could not prove the migration key"))
+    c.append(PreCase("auth-no-key", keyed_peer(None), r"wants a plain stream, this side requires encryption"))
+    c.append(PreCase("auth-plain-dest", keyed_peer(miglib.new_key()),
+                     r"wants a encrypted stream, this side is in plain mode", key="plain"))
+    # (the record's length is checked against the AUTH's before its type)
+    c.append(PreCase("auth-not-a-proof", None, r"first record is not a key proof|hello section of \d+ bytes \(limit 64\)"))  # fn set in Runner
+    c.append(PreCase("auth-bad-preamble-magic", raw_peer(pre(magic=0x314D5747)), r"not a migration stream"))
+    c.append(PreCase("auth-bad-preamble-version", raw_peer(pre(version=3)), r"another protocol version"))
+    c.append(PreCase("auth-bad-preamble-mode", raw_peer(pre(mode=7)), r"not a migration stream"))
+    c.append(PreCase("auth-bad-preamble-tail", raw_peer(pre(tail=b"\0" * 7 + b"\1")), r"not a migration stream"))
+    c.append(PreCase("auth-silent", silent_peer, r"deadline reached|silent"))
+    c.append(PreCase("connect-close", connect_close, r"connection closed|went away"))
+    c.append(PreCase("random-4k", raw_peer(rng.randbytes(4096)), r"not a migration stream"))
+    c.append(PreCase("random-zeros-64k", raw_peer(bytes(65536)), r"not a migration stream"))
+    c.append(PreCase("random-http", raw_peer(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"), r"connection closed"))
+    c.append(PreCase("random-v1-stream", raw_peer(struct.pack("<IHHIIQ", 0x314D5747, HELLO, 1, len(hello), 0, 0)
+                                                  + hello), r"not a migration stream"))
+    c.append(PreCase("hello-probe", keyed_peer(None, first=[(HELLO, hello)]), r"wants a plain stream"))
+    c.append(PreCase("hello-probe-plain-dest", keyed_peer(None, first=[(HELLO, hello)]),
+                     r"first record is not a key proof|hello section of \d+ bytes \(limit 64\)", key="plain"))
+    c.append(PreCase("replay-other-dest", replay_peer, r"could not prove the migration key", key=st.key))
+    c.append(PreCase("replay-same-dest", replay_same_dest, r"could not prove the migration key", e2e=True,
+                     timeout=40))
+    c.append(PreCase("real-plain-to-encrypted", real_source_mode(True), r"wants a plain stream", e2e=True,
+                     timeout=40))
+    c.append(PreCase("real-encrypted-to-plain", real_source_mode(False), r"is in plain mode", key="plain",
+                     e2e=True, timeout=40))
+    return c
 
 
 # ---- running a case -----------------------------------------------------
@@ -560,6 +881,7 @@ class Runner:
         self.slow = slow
         self.n = 0
         self.lock = threading.Lock()
+        self.stream = None
         self.disk = os.path.join(tmp, "disk.img")
         with open(self.disk, "wb") as f:
             f.truncate(1 << 20)
@@ -576,82 +898,172 @@ class Runner:
             self.n += 1
             return f"{prefix}{self.n}"
 
+    def source_vm(self):
+        src = miglib.VM(self.vmm, self.vm_args(), self.tmp, self.name("src"))
+        src.connect(15 * self.slow)
+        if not miglib.wait_for(lambda: "verify pass 1 ok" in src.console() or not src.alive(), 30 * self.slow):
+            src.kill()
+            raise RuntimeError(f"source did not come up: {src.console()[-200:]!r}")
+        return src
+
     def capture(self):
-        """A real migration through the proxy; returns the source's bytes."""
+        """A real migration through the proxy; returns the decrypted stream."""
         src = miglib.VM(self.vmm, self.vm_args(), self.tmp, "capture-src")
         port = miglib.free_port()
         dst = miglib.VM(self.vmm, self.vm_args(["-incoming", f"tcp:127.0.0.1:{port}"]), self.tmp, "capture-dst")
         proxy = miglib.Proxy(port, None, record=True).start()
         try:
             q = src.connect(15 * self.slow)
+            dq = dst.connect(15 * self.slow)
+            key = miglib.set_key(q, dq)
             if not miglib.wait_for(lambda: "verify pass 2 ok" in src.console(), 30 * self.slow):
                 raise RuntimeError(f"capture source did not come up: {src.console()[-200:]!r}")
-            q.ret("stop")  # one round, the same sections every time
+            q.ret("stop")  # one round, the same records every time
             q.ret("migrate", {"uri": f"tcp:127.0.0.1:{proxy.port}"})
             st = miglib.wait_for(lambda: (lambda s: s if s.get("status") in ("completed", "failed", "cancelled")
                                           else None)(q.ret("query-migrate")), 60 * self.slow)
             if not st or st["status"] != "completed":
                 raise RuntimeError(f"capture migration did not complete: {st}")
-            dq = dst.connect(15 * self.slow)
             if not miglib.wait_for(lambda: dq.ret("query-migrate").get("status") == "completed", 15 * self.slow):
                 raise RuntimeError(f"capture destination: {dq.ret('query-migrate')}")
             proxy.done.wait(10)
-            return bytes(proxy.data[miglib.S2D])
+            s2d, _ = miglib.open_stream(proxy.data[miglib.S2D], proxy.data[miglib.D2S], key)
+            return Stream(s2d, bytes(proxy.data[miglib.S2D]), key)
         finally:
             proxy.stop()
             src.kill()
             dst.kill()
 
-    def run(self, case):
-        """Returns None (pass) or the reason of the failure."""
+    def new_dest(self, key="key"):
+        """A destination with a fresh key (or plain, or the key given);
+        returns (vm, port, key)."""
         port = miglib.free_port()
         dst = miglib.VM(self.vmm, self.vm_args(["-incoming", f"tcp:127.0.0.1:{port}"]), self.tmp,
                         self.name("dst"))
+        q = dst.connect(15 * self.slow)
+        if key == "plain":
+            miglib.set_key(q, plain=True)
+            return dst, port, None
+        return dst, port, miglib.set_key(q, key=None if key == "key" else key)
+
+    def run_pre(self, case):
+        dst, port, key = self.new_dest(case.key)
+        ctx = {}
+        try:
+            fn = case.fn
+            if case.name == "auth-not-a-proof":
+                fn = keyed_peer(key, first=[(HELLO, self.stream.body[0]["payload"])])
+            err = fn(self, port, dst, ctx)
+            if err:
+                return err
+            ok = miglib.wait_for(lambda: any(DROPPED in ln and re.search(case.expect, ln)
+                                             for ln in dst.stderr().splitlines()) or not dst.alive(),
+                                 case.timeout * self.slow)
+            text = dst.stderr()
+            rep = miglib.sanitizer_report(text)
+            if rep:
+                return f"sanitizer: {rep}"
+            if not dst.alive():
+                return f"the destination exited ({dst.proc.poll()}): {text[-300:]!r}"
+            if not ok:
+                return f"no '{DROPPED}... /{case.expect}/' line: {text[-300:]!r}"
+            line = next(ln for ln in text.splitlines() if DROPPED in ln and re.search(case.expect, ln))
+            log(f"  {self.label}/{case.name}: {line}")
+            time.sleep(0.2)
+            if not dst.alive():
+                return "the destination exited after dropping the connection"
+            st = dst.qmp.ret("query-status")["status"]
+            if st != "inmigrate":
+                return f"the destination is {st}, not still waiting (inmigrate)"
+            if "src" in ctx:
+                src = ctx["src"]
+                if not src.alive() or src.qmp.ret("query-status")["status"] != "running":
+                    return "the real source does not run any more"
+                rep = miglib.sanitizer_report(src.stderr())
+                if rep:
+                    return f"source sanitizer: {rep}"
+            if case.e2e:
+                return self.end_to_end(ctx, dst, port, key)
+            return None
+        finally:
+            dst.kill()
+            if "src" in ctx:
+                ctx["src"].kill()
+
+    def end_to_end(self, ctx, dst, port, key):
+        """A real migration to the destination that dropped the hostile
+        peers: it must complete and the guest must run there, verified."""
+        src = ctx.get("src") or self.source_vm()
+        ctx["src"] = src
+        q = src.qmp
+        if key is None:
+            miglib.set_key(q, plain=True)
+        else:
+            miglib.set_key(q, dst.qmp, key=miglib.new_key())
+        q.ret("migrate", {"uri": f"tcp:127.0.0.1:{port}"})
+        st = miglib.wait_for(lambda: (lambda s: s if s.get("status") in ("completed", "failed", "cancelled",
+                                                                         "unresolved") else None)(
+            q.ret("query-migrate")), 60 * self.slow)
+        if not st or st["status"] != "completed":
+            return f"the real migration after the hostile peer: {st or q.ret('query-migrate')}"
+        if not miglib.wait_for(lambda: dst.qmp.ret("query-status")["status"] == "running", 10 * self.slow):
+            return f"the destination does not run the VM: {dst.qmp.ret('query-status')}"
+        c0 = len(re.findall(r"^verify pass \d+ ok", dst.console(), re.M))
+        if not miglib.wait_for(lambda: len(re.findall(r"^verify pass \d+ ok", dst.console(), re.M)) >= c0 + 2,
+                               15 * self.slow):
+            return "no verify passes from the guest on the destination"
+        if "FAIL" in dst.console():
+            return f"the guest found its memory corrupt: {dst.console()[-300:]!r}"
+        if q.ret("query-status")["status"] == "running":
+            return "split brain: the source runs too"
+        return None
+
+    def run(self, case):
+        """Returns None (pass) or the reason of the failure."""
+        if isinstance(case, PreCase):
+            return self.run_pre(case)
+        dst, port, key = self.new_dest()
         sock = None
         replies = []
         try:
-            deadline = time.time() + 15 * self.slow
-            while True:
-                try:
-                    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-                    break
-                except OSError:
-                    if not dst.alive():
-                        return f"destination exited ({dst.proc.poll()}) before it listened: {dst.stderr()[-300:]!r}"
-                    if time.time() > deadline:
-                        return "destination never listened"
-                    time.sleep(0.02)
+            sock = _connect(port)
+            ep = miglib.Endpoint(sock, "source", key, timeout=10 * self.slow)
+            try:
+                ep.preambles()
+                ep.prove()
+            except (OSError, ConnectionError, miglib.AuthError) as e:
+                return f"the key proof failed: {e} (stderr {dst.stderr()[-300:]!r})"
+            data = serialize(case.items, ep.tx)
+            if case.cut is not None:
+                data = data[:case.cut]
+            if case.flip is not None:
+                b = bytearray(data)
+                b[case.flip[0]] ^= 1 << case.flip[1]
+                data = bytes(b)
+            after = serialize(case.after_ack, ep.tx) if case.after_ack is not None else None
             got_ack = threading.Event()
 
             def reader():
-                buf = b""
                 try:
                     while True:
-                        chunk = sock.recv(65536)
-                        if not chunk:
-                            return
-                        buf += chunk
-                        secs = miglib.parse_stream(buf)
-                        while len(replies) < len(secs):
-                            s = secs[len(replies)]
-                            replies.append((s["type"], s["seq"], s["payload"]))
-                            if s["type"] == ACK:
-                                got_ack.set()
-                except OSError:
+                        r = ep.recv(timeout=case.timeout * self.slow + 30)
+                        replies.append((r["type"], r["seq"], r["payload"]))
+                        if r["type"] == ACK:
+                            got_ack.set()
+                except (OSError, ConnectionError, miglib.AuthError):
                     return
 
             def sender():
                 try:
-                    sock.sendall(case.data)
-                    if case.after_ack is not None:
+                    sock.sendall(data)
+                    if after is not None:
                         if got_ack.wait(T_EXIT * self.slow):
-                            sock.sendall(case.after_ack)
+                            sock.sendall(after)
                     if case.close:
                         sock.shutdown(socket.SHUT_WR)
                 except OSError:
                     pass
 
-            sock.settimeout(None)
             rt = threading.Thread(target=reader, daemon=True)
             wt = threading.Thread(target=sender, daemon=True)
             rt.start()
@@ -671,6 +1083,7 @@ class Runner:
                 return f"killed by signal {-rc} (stderr {err[-300:]!r})"
             if rc != 1:
                 return f"exit status {rc}, expected 1 (stderr {err[-300:]!r})"
+            rt.join(2)
             oks = [r for r in replies if r[0] == ACK and b'"ok":true' in r[2]]
             if oks and not case.ack_ok:
                 return "the destination ACKed {\"ok\":true} a corrupt stream"
@@ -700,9 +1113,11 @@ class Runner:
         oks = [r for r in replies if r[0] == ACK and b'"ok":true' in r[2]]
         if not oks:
             return f"ACK refused: {replies[-1][2][:200]!r}"
-        q = dst.connect(15 * self.slow)
+        q = dst.qmp
         if not miglib.wait_for(lambda: q.ret("query-status")["status"] == "running", 15 * self.slow):
             return f"the VM does not run after COMMIT: {q.ret('query-status')}"
+        if not miglib.wait_for(lambda: any(r[0] == miglib.RUNNING for r in replies), 5 * self.slow):
+            return f"no RUNNING confirmation after COMMIT (replies {[r[0] for r in replies]})"
         ok = miglib.wait_for(lambda: re.search(r"^hb \d+", dst.console(), re.M)
                              and re.search(r"^verify pass \d+ ok", dst.console(), re.M), 15 * self.slow)
         if "FAIL" in dst.console():
@@ -723,45 +1138,50 @@ def main():
     ap.add_argument("--jobs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=20240601)
     ap.add_argument("--keep", action="store_true")
-    ap.add_argument("--save-stream", default=None, help="write the captured stream here")
+    ap.add_argument("--save-stream", default=None, help="write the captured (sealed) stream here")
     a = ap.parse_args()
     vmm = os.path.abspath(a.vmm)
     if not os.access(vmm, os.X_OK):
-        print(f"FAIL {a.label}: no VMM at {a.vmm}")
+        print(f"PLAN 1 {a.label}\nFAIL {a.label}/setup: no VMM at {a.vmm}")
         return 1
     try:
         miglib.xxh3(b"")
     except RuntimeError as e:
-        print(f"FAIL {a.label}: {e}")
+        print(f"PLAN 1 {a.label}\nFAIL {a.label}/setup: {e}")
         return 1
     slow = 2 if "asan" in vmm else 1
     tmp = tempfile.mkdtemp(prefix="godwit-hostile-")
     r = Runner(vmm, a.label, tmp, slow)
     failed = 0
     try:
+        # the case list does not depend on the capture's contents beyond
+        # its record layout, which is the same every time (paused source)
         try:
-            raw = r.capture()
-            st = Stream(raw)
+            st = r.capture()
+            r.stream = st
         except Exception as e:  # noqa: BLE001
-            print(f"FAIL {a.label}/capture: {type(e).__name__}: {e}")
+            print(f"PLAN 1 {a.label}\nFAIL {a.label}/capture: {type(e).__name__}: {e}")
+            failed = 1
             return 1
         if a.save_stream:
             with open(a.save_stream, "wb") as f:
-                f.write(raw)
-        counts = {miglib.SEC_NAMES.get(s["type"], s["type"]): 0 for s in st.body}
+                f.write(st.raw)
+        counts = {}
         for s in st.body:
-            counts[miglib.SEC_NAMES.get(s["type"], s["type"])] += 1
-        log(f"captured {len(st.body_raw)} bytes, sections {counts}")
+            k = miglib.SEC_NAMES.get(s["type"], s["type"])
+            counts[k] = counts.get(k, 0) + 1
+        log(f"captured {len(st.raw)} bytes, records {counts}")
         ram_pages = st.hello["machine"]["ram-size"] // PAGE
         rng = random.Random(a.seed)
-        cases = (control_cases(st) + random_cases(st, rng) + truncate_cases(st) + flip_cases(st, rng)
-                 + bad_cases(st, ram_pages) + devices_cases(st))
+        cases = (control_cases(st) + pre_cases(st, rng) + random_cases(st, rng) + truncate_cases(st)
+                 + flip_cases(st, rng) + reorder_cases(st) + bad_cases(st, ram_pages) + devices_cases(st))
         names = set()
         for c in cases:
             assert c.name not in names, c.name
             names.add(c.name)
         if a.only:
             cases = [c for c in cases if re.search(a.only, c.name)]
+        print(f"PLAN {len(cases)} {a.label}", flush=True)
         log(f"{len(cases)} cases")
         t0 = time.time()
         with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:

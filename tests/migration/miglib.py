@@ -538,6 +538,7 @@ class Proxy:
         self.done = threading.Event()
         self.frozen = threading.Event()
         self.hit = None
+        self.held_head = None  # the header of the held record (not forwarded)
         self.fired = False
         self.cmds = queue.Queue()
         self.lock = threading.Lock()
@@ -715,6 +716,7 @@ class Proxy:
             if not self.fired and rule_header and rule_header(self, direction, typ, length):
                 self.fired = True
                 self.hit = (direction, typ, length)
+                self.held_head = head
                 self.reached.set()
                 cmd = self.cmds.get()
                 if cmd[0] == "freeze" or self.frozen.is_set():
