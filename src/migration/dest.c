@@ -369,7 +369,8 @@ out:
 
 /* Wait for the source: connections until one proves the key, bounded by
  * the deadline parameter and migrate_cancel. Meanwhile make guest RAM
- * resident, 64 MiB at a time, so that the stream does not wait for the host
+ * resident, 16 MiB at a time (a source that connects waits for one chunk
+ * at most), so that the stream does not wait for the host
  * to fault in and zero every page it writes (on hosts that back memory
  * lazily that costs seconds per GiB). Contents do not change (still zero),
  * so the receiver's list of pages that may hold data, taken before, stays
@@ -378,7 +379,7 @@ out:
 static int accept_source(struct dst *d)
 {
 	struct migration *mig = d->mig;
-	uint64_t next = 0, size = d->m->ram.size, chunk = 64ull << 20;
+	uint64_t next = 0, size = d->m->ram.size, chunk = 16ull << 20;
 	uint64_t start = mig_now_ns(), deadline_ms;
 	struct mig_params p;
 

@@ -76,6 +76,7 @@ struct mig_chan {
 	bool sealed;            /* records are AES-GCM (else plain checksums) */
 	struct seal tx, rx;     /* when sealed */
 	uint8_t *sbuf;          /* sealed send: ciphertext of one record */
+	uint8_t *rbuf;          /* sealed receive: ciphertext staging */
 	size_t sbuf_cap;
 	uint64_t bytes_sent, bytes_recv;
 	volatile int *cancel;   /* give up when *cancel != 0 (may be NULL) */
