@@ -94,6 +94,8 @@ suite migration-faults python3 tests/migration/faults.py build/godwit-vmm | emit
 suite migration-faults-asan python3 tests/migration/faults.py --label migration-faults-asan build/asan/godwit-vmm | emit
 suite migration-hostile python3 tests/migration/hostile.py build/godwit-vmm | emit
 suite migration-hostile-asan python3 tests/migration/hostile.py --label migration-hostile-asan build/asan/godwit-vmm | emit
+suite migration-godwit-faults python3 tests/migration/godwit_faults.py build/godwit-vmm | emit
+suite migration-godwit-faults-asan python3 tests/migration/godwit_faults.py --label migration-godwit-faults-asan build/asan/godwit-vmm | emit
 suite migration-disks python3 tests/migration/disks.py build/godwit-vmm | emit
 suite migration-disks-asan python3 tests/migration/disks.py --label migration-disks-asan build/asan/godwit-vmm | emit
 suite fuzz/migration tests/fuzz/run.sh 20 | emit

@@ -121,9 +121,9 @@ static int recv_proof(struct mig_chan *ch, uint16_t type, const char *words)
 	struct mig_hdr h;
 	uint8_t buf[AUTH_MAX];
 
-	if (mig_recv_hdr(ch, &h, AUTH_MAX))
+	if (mig_recv_hdr(ch, &h, UINT32_MAX)) /* the type is checked first, then the length */
 		return -1;
-	if (h.type != type || h.length != strlen(words)) {
+	if (h.type != type || h.length != strlen(words) || h.length > AUTH_MAX) {
 		snprintf(ch->err, sizeof(ch->err), "the peer's first record is not a key proof");
 		return -1;
 	}
@@ -206,8 +206,8 @@ int mig_handshake_dest(struct mig_chan *ch, const struct mig_secret *sec)
 	if (make_preamble(pre_d, sec->plain) || mig_chan_write_raw(ch, pre_d, sizeof(pre_d)))
 		return -1;
 	if (mode != (sec->plain ? MODE_PLAIN : MODE_GCM)) {
-		snprintf(ch->err, sizeof(ch->err), "the peer wants a %s stream, this side %s",
-			 mode == MODE_PLAIN ? "plain" : "encrypted",
+		snprintf(ch->err, sizeof(ch->err), "the peer wants %s stream, this side %s",
+			 mode == MODE_PLAIN ? "a plain" : "an encrypted",
 			 sec->plain ? "is in plain mode" : "requires encryption");
 		return -1;
 	}

@@ -262,11 +262,14 @@ void ram_receiver_destroy(struct ram_receiver *r)
 	r->touched = NULL;
 }
 
-static int bad(struct mig_chan *ch, const char *msg, uint64_t a, uint64_t b)
+static int bad(struct mig_chan *ch, const struct mig_hdr *h, uint64_t consumed,
+	       const char *msg, uint64_t a, uint64_t b)
 {
-	snprintf(ch->err, sizeof(ch->err), "stream corrupt: RAM section: %s (%llu, %llu)",
+	char why[200];
+
+	snprintf(why, sizeof(why), "stream corrupt: RAM section: %s (%llu, %llu)",
 		 msg, (unsigned long long)a, (unsigned long long)b);
-	return -1;
+	return mig_recv_reject(ch, h, consumed, why);
 }
 
 int ram_recv_section(struct ram_receiver *r, struct mig_chan *ch,
@@ -279,15 +282,15 @@ int ram_recv_section(struct ram_receiver *r, struct mig_chan *ch,
 	int niov = 0;
 
 	if (h->version != 1)
-		return bad(ch, "unknown version", h->version, 1);
+		return bad(ch, h, 0, "unknown version", h->version, 1);
 	if (h->length < 8)
-		return bad(ch, "too short", h->length, 8);
+		return bad(ch, h, 0, "too short", h->length, 8);
 	if (mig_recv_part(ch, prefix, sizeof(prefix)))
 		return -1;
 	if (prefix[0] == 0 || prefix[0] > RAM_MAX_RUNS || prefix[1] != 0)
-		return bad(ch, "bad run count or flags", prefix[0], prefix[1]);
+		return bad(ch, h, 8, "bad run count or flags", prefix[0], prefix[1]);
 	if (h->length < 8 + 8ull * prefix[0])
-		return bad(ch, "shorter than its run table", h->length, prefix[0]);
+		return bad(ch, h, 8, "shorter than its run table", h->length, prefix[0]);
 	if (mig_recv_part(ch, r->runs, 8ull * prefix[0]))
 		return -1;
 	for (uint32_t i = 0; i < prefix[0]; i++) {
@@ -295,15 +298,15 @@ int ram_recv_section(struct ram_receiver *r, struct mig_chan *ch,
 		uint64_t len = ((d >> 40) & 0xffff) + 1, kind = d >> 56;
 
 		if (kind > 1)
-			return bad(ch, "unknown run kind", i, kind);
+			return bad(ch, h, 8 + 8ull * prefix[0], "unknown run kind", i, kind);
 		if (start < next || start + len > m->ram_pages)
-			return bad(ch, "run out of order or outside RAM", start, len);
+			return bad(ch, h, 8 + 8ull * prefix[0], "run out of order or outside RAM", start, len);
 		next = start + len;
 		if (kind == 1)
 			ndata += len;
 	}
 	if (ndata > RAM_BATCH_PAGES || h->length != 8 + 8ull * prefix[0] + ndata * PAGE)
-		return bad(ch, "length does not match its runs", h->length, ndata);
+		return bad(ch, h, 8 + 8ull * prefix[0], "length does not match its runs", h->length, ndata);
 	for (uint32_t i = 0; i < prefix[0]; i++) {
 		uint64_t d = r->runs[i], start = d & ((1ull << 40) - 1);
 		uint64_t len = ((d >> 40) & 0xffff) + 1;

@@ -90,6 +90,9 @@ int mig_chan_seal(struct mig_chan *ch, const uint8_t mkey[SEAL_KEY_SIZE],
 		seal_destroy(&ch->rx);
 		return fail(ch, "cannot set up the stream's encryption");
 	}
+	ch->rbuf = malloc(MIG_RBUF_SIZE);
+	if (!ch->rbuf)
+		return fail(ch, "out of memory");
 	ch->sealed = true;
 	return 0;
 }
@@ -402,6 +405,35 @@ int mig_recv_part(struct mig_chan *ch, void *buf, size_t len)
 	struct iovec v = { buf, len };
 
 	return len ? mig_recv_iov(ch, &v, 1) : 0;
+}
+
+int mig_recv_reject(struct mig_chan *ch, const struct mig_hdr *h, uint64_t consumed,
+		    const char *why)
+{
+	uint8_t tag[SEAL_TAG_SIZE];
+	uint64_t left = h->length > consumed ? h->length - consumed : 0;
+
+	if (ch->sealed && ch->rbuf) {
+		/* a sealed record's contents mean nothing before its tag: a
+		 * forged or misplaced record is reported as such */
+		while (left) {
+			size_t step = left < MIG_RBUF_SIZE ? (size_t)left : MIG_RBUF_SIZE;
+			struct iovec v = { ch->rbuf, step };
+
+			if (read_iov(ch, &v, 1) || seal_update(&ch->rx, ch->rbuf, ch->rbuf, step))
+				break;
+			left -= step;
+		}
+		memcpy(tag, h->tag, sizeof(tag));
+		if (left || seal_final(&ch->rx, tag)) {
+			ch->err[0] = 0;
+			return fail(ch, "stream corrupt: %s record %u failed authentication "
+				    "(tampered with, or not sealed with this migration's key)",
+				    mig_section_name(h->type), h->seq);
+		}
+	}
+	ch->err[0] = 0;
+	return fail(ch, "%s", why);
 }
 
 int mig_recv_done(struct mig_chan *ch, const struct mig_hdr *h)

@@ -111,6 +111,11 @@ int mig_recv_hdr(struct mig_chan *ch, struct mig_hdr *h, uint32_t max_len);
 int mig_recv_part(struct mig_chan *ch, void *buf, size_t len);
 /* Read payload bytes straight into several buffers (e.g. guest pages). */
 int mig_recv_iov(struct mig_chan *ch, const struct iovec *iov, int n);
+/* The first consumed payload bytes of h make no sense (why): on a sealed
+ * channel read the rest and check the tag first, so that a forged record
+ * is reported as one; then fail with why. Always -1. */
+int mig_recv_reject(struct mig_chan *ch, const struct mig_hdr *h, uint64_t consumed,
+		    const char *why);
 /* All of the payload has been read: compare the checksum. */
 int mig_recv_done(struct mig_chan *ch, const struct mig_hdr *h);
 /* Header and whole payload (<= max_len) into a malloc'd, NUL-terminated

@@ -54,6 +54,7 @@
 #include "migration/migration.h"
 #include "migration/seal.h"
 #include "migration/stream.h"
+#include "../unit/unit_exercise.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
@@ -313,28 +314,16 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-/* After a successful load the machine must run (cf. test_devstate.c). */
+/* After a successful load the machine must run (unit_exercise.h). */
 static void exercise(struct machine *m)
 {
-	if (m->hart.s.priv == 2 || m->hart.s.priv > PRV_M || m->hart.s.x[0] != 0 ||
-	    m->uart.s.rx_count > UART_FIFO_SIZE) {
-		fprintf(stderr, "fuzz_migration: the loader accepted an impossible state\n");
+	const char *why = ue_impossible(m);
+
+	if (why) {
+		fprintf(stderr, "fuzz_migration: the loader accepted an impossible state: %s\n", why);
 		abort();
 	}
-	m->stop_requested = 0;
-	m->exited = false;
-	hart_run(&m->hart, 64);
-	for (int i = 0; i < VIRT_VIRTIO_COUNT; i++)
-		for (uint32_t q = 0; q < VIRTIO_MMIO_MAX_QUEUES + 1; q++)
-			virtio_mmio_write(&m->vio[i], VIRTIO_MMIO_QUEUE_NOTIFY, 4, q);
-	for (int k = 0; k < 20; k++)
-		uart_read(&m->uart, 0, 1);
-	rtc_update(&m->rtc);
-	clint_update(&m->clint);
-	plic_read(&m->plic, PLIC_CONTEXT_BASE + 4, 4);
-	plic_read(&m->plic, PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE + 4, 4);
-	m->stop_requested = 0;
-	m->exited = false;
+	ue_exercise(m);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -517,8 +517,10 @@ class Harness:
             if name.startswith("cancel-race"):
                 return self.race_outcome(q, src, dst, race)
             if not proxy.reached.wait(self.t(T_PHASE)):
-                raise CaseFail(f"the {name} point was not reached (source "
-                               f"{q.ret('query-migrate').get('status')}, proxy {proxy.error})")
+                st = q.ret("query-migrate")
+                raise CaseFail(f"the {name} point was not reached (source {st.get('status')}: "
+                               f"{st.get('error-desc')!r}, proxy {proxy.error}; destination "
+                               f"{dst.stderr()[-200:]!r})")
             if name == "commit-hold":
                 self.wait_unresolved(q)
                 if self.runs(dst):

@@ -401,7 +401,7 @@ def bad_cases(st, ram_pages):
     c.append(Case("bad-len-ram-limit+1", prefix + hdr_only(RAM, RAM_SECTION_MAX + 1, iram) + one_run,
                   r"RAM section: length does not match its runs|ram section of \d+ bytes \(limit"))
     c.append(Case("bad-len-ram-limit-short", prefix + hdr_only(RAM, RAM_SECTION_MAX, iram) + [RAW(b"\0" * 100)],
-                  r"RAM section|connection closed"))
+                  r"RAM section|connection closed|ram record \d+ failed authentication"))
     c.append(Case("bad-len-hello-4g", hdr_only(HELLO, 0xFFFFFFFF, 0), r"hello section of 4294967295 bytes"))
     c.append(Case("bad-len-hello-64k+1", hdr_only(HELLO, 65537, 0), r"hello section of 65537 bytes"))
     c.append(Case("bad-len-devices-4g", build(t[:idev]) + hdr_only(DEVICES, 0xFFFFFFFF, idev),
@@ -844,7 +844,7 @@ def pre_cases(st, rng):
     c.append(PreCase("auth-stale-key", keyed_peer(st.key), r"could not prove the migration key"))
     c.append(PreCase("auth-no-key", keyed_peer(None), r"wants a plain stream, this side requires encryption"))
     c.append(PreCase("auth-plain-dest", keyed_peer(miglib.new_key()),
-                     r"wants a encrypted stream, this side is in plain mode", key="plain"))
+                     r"wants an encrypted stream, this side is in plain mode", key="plain"))
     # (the record's length is checked against the AUTH's before its type)
     c.append(PreCase("auth-not-a-proof", None, r"first record is not a key proof|hello section of \d+ bytes \(limit 64\)"))  # fn set in Runner
     c.append(PreCase("auth-bad-preamble-magic", raw_peer(pre(magic=0x314D5747)), r"not a migration stream"))
