@@ -543,6 +543,13 @@ SYS_NAMES = {"godwit": "godwit", "godwit-plain": "godwit plain", "qemu": "QEMU",
              "qemu-best": "QEMU best"}
 
 
+def summary_of(results, system, size, workload, link):
+    """summarize() of one configuration's runs, or None if it has none."""
+    rs = [r for r in results if (r["system"], r["size"], r["workload"], r["link"])
+          == (system, size, workload, link)]
+    return summarize(rs) if rs else None
+
+
 def report(results, cfg, meta):
     out = []
     w = out.append
@@ -595,11 +602,8 @@ def report(results, cfg, meta):
         for link in cfg.links:
             for size in cfg.sizes:
                 for workload in cfg.workloads:
-                    def S2(system):
-                        rs = [r for r in results if (r["system"], r["size"], r["workload"],
-                                                     r["link"]) == (system, size, workload, link)]
-                        return summarize(rs) if rs else None
-                    e, pl = S2("godwit"), S2("godwit-plain")
+                    e = summary_of(results, "godwit", size, workload, link)
+                    pl = summary_of(results, "godwit-plain", size, workload, link)
                     if not e or not pl:
                         continue
                     # ratio(peer, ours) is peer/ours: here encrypted over plain
@@ -620,9 +624,7 @@ def report(results, cfg, meta):
             for size in cfg.sizes:
                 for workload in cfg.workloads:
                     def S(system):
-                        rs = [r for r in results if (r["system"], r["size"], r["workload"],
-                                                     r["link"]) == (system, size, workload, link)]
-                        return summarize(rs) if rs else None
+                        return summary_of(results, system, size, workload, link)
                     g = S("godwit")
                     if not g:
                         continue
