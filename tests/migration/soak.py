@@ -274,11 +274,14 @@ class Soak:
                         src.proc.kill()
                     else:
                         r = src.qmp.cmd("migrate_cancel", timeout=10)
-                        now = (self.mig_status(src) or {}).get("status")
+                        before = (self.mig_status(src) or {}).get("status")
                         c = src.qmp.cmd("cont", timeout=10)
-                        if "error" not in c and now not in FINAL and now is not None:
+                        after = (self.mig_status(src) or {}).get("status")
+                        # cont may be accepted only once the migration has
+                        # ended (it can end between the two queries)
+                        if "error" not in c and before not in FINAL and after not in FINAL:
                             self.problems.append(f"{kind}: cont accepted while the migration "
-                                                 f"was '{now}' (cancel: {r})")
+                                                 f"was '{before}', then '{after}' (cancel: {r})")
                 st = self.wait_final(src, 40 * self.slow) if src.alive() else None
             if st == "hung":
                 self.problems.append(f"{kind}: the source shows no final status after 40 s")
