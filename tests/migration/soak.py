@@ -15,6 +15,9 @@ moment:
   tail-cut    a cut in the last records of a direction (the ACK, COMMIT,
               RUNNING window), found from the previous migration's sizes
   tail-stall  a silent link in the same window
+  commit-cut  the ACK reaches the source, the COMMIT never reaches the
+              destination (the link is cut right after the ACK)
+  running-cut the destination's RUNNING confirmation is cut off
   kill-dst    SIGKILL of the destination after a random delay
   kill-src    SIGKILL of the source after a random delay (its host died:
               the VM may be lost with it, but must never run twice)
@@ -54,7 +57,8 @@ from migcheck import REG, VM, TestFailure, migtest_argv, start_incoming  # noqa:
 FAULTS = [  # (name, weight)
     ("none", 20), ("cut", 14), ("flip", 10), ("stall", 4), ("tail-cut", 6),
     ("tail-stall", 2), ("kill-dst", 12), ("kill-src", 5), ("cancel", 14),
-    ("cli-cut", 7), ("cli-tail-cut", 3), ("cli-stall", 1),
+    ("cli-cut", 7), ("cli-tail-cut", 3), ("cli-stall", 1), ("commit-cut", 4),
+    ("running-cut", 3), ("cli-commit-cut", 2),
 ]
 FINAL = ("completed", "failed", "cancelled", "unresolved")
 CLI = "build/godwit"
@@ -75,6 +79,8 @@ class FaultProxy:
         self.count = {"s2d": 0, "d2s": 0}
         self.fired = False
         self.socks = []
+        self.d2s_seen = bytearray()  # commit-cut / running-cut: records back
+        self.s2d_dead = False
         self.lock = threading.Lock()
         self.done = False
         self.t = threading.Thread(target=self._accept, daemon=True)
@@ -97,6 +103,23 @@ class FaultProxy:
             for src, dst, d in ((a, b, "s2d"), (b, a, "d2s")):
                 threading.Thread(target=self._pump, args=(src, dst, d), daemon=True).start()
 
+    def _d2s_record(self, data):
+        """commit-cut / running-cut: the offset in data where a record of
+        the wanted type (ACK 0x82 ends / RUNNING 0x84 starts) is, or None.
+        Headers are in the clear: 48-byte preamble, then 32-byte headers."""
+        base = len(self.d2s_seen)
+        self.d2s_seen += data
+        pos, seen = 48, self.d2s_seen
+        while pos + 32 <= len(seen):
+            typ = seen[pos + 4] | seen[pos + 5] << 8
+            length = int.from_bytes(seen[pos + 8:pos + 12], "little")
+            if self.kind == "running-cut" and typ == 0x84 and pos >= base:
+                return pos - base
+            if self.kind == "commit-cut" and typ == 0x82 and pos + 32 + length <= len(seen):
+                return max(pos + 32 + length - base, 0)
+            pos += 32 + length
+        return None
+
     def _pump(self, src, dst, d):
         src.settimeout(0.2)
         while not self.done:
@@ -112,6 +135,29 @@ class FaultProxy:
                 except OSError:
                     pass
                 break
+            if self.kind in ("commit-cut", "running-cut"):
+                with self.lock:
+                    if d == "s2d" and self.s2d_dead:
+                        continue  # the COMMIT (and anything after the ACK) is lost
+                    at = self._d2s_record(data) if d == "d2s" and not self.fired else None
+                    if at is not None:
+                        self.fired = True
+                        if self.kind == "commit-cut":
+                            self.s2d_dead = True
+                    cut_now = at is not None and self.kind == "running-cut"
+                if cut_now:
+                    data = data[:at]
+                try:
+                    if data:
+                        dst.sendall(data)
+                except OSError:
+                    break
+                if at is not None:
+                    time.sleep(0.05)  # the source has the ACK; then the link dies
+                    with self.lock:
+                        self._close_socks()
+                    break
+                continue
             with self.lock:
                 if self.fired and self.kind in ("stall", "cut"):
                     continue  # dropped: the link is silent or gone
@@ -238,6 +284,8 @@ class Soak:
             d = self.rng.choice(["s2d", "s2d", "d2s"])
             size = max(self.sizes[d], 64)
             return FaultProxy(0, kind.replace("cli-", ""), d, self.rng.randrange(size))
+        if kind in ("commit-cut", "running-cut", "cli-commit-cut"):
+            return FaultProxy(0, kind.replace("cli-", ""), "d2s", 0)
         if kind in ("tail-cut", "tail-stall", "cli-tail-cut"):
             d = self.rng.choice(["s2d", "d2s"])
             size = self.sizes[d]
