@@ -76,12 +76,7 @@ static void cb_start(struct machine *m, void *arg)
 	struct migration *mig = d->mig;
 
 	/* the VM is ours from here: say so before it runs an instruction */
-	mig_set_status(mig, MIG_COMPLETED);
-	if (mig->reported != MIG_COMPLETED) {
-		mig->reported = MIG_COMPLETED;
-		if (mig->hooks.event)
-			mig->hooks.event(mig->hooks.opaque, mig_status_name(MIG_COMPLETED));
-	}
+	mig_report_now(mig, MIG_COMPLETED);
 	mig->incoming_pending = false;
 	if (d->run && mig->autostart && !m->exited) {
 		machine_set_paused(m, false);
@@ -334,7 +329,7 @@ static int await_commit(struct dst *d)
 static int try_peer(struct dst *d, int fd)
 {
 	struct migration *mig = d->mig;
-	struct mig_secret *sec = mig_secret_new();
+	struct mig_secret *sec = mig_secret_take(mig, false); /* wrong peers may come first */
 	char peer[64];
 	int r = -1;
 
@@ -343,9 +338,6 @@ static int try_peer(struct dst *d, int fd)
 		close(fd);
 		return -1;
 	}
-	pthread_mutex_lock(&mig->lock);
-	*sec = *mig->secret;
-	pthread_mutex_unlock(&mig->lock);
 	if (mig_chan_init(&d->ch, fd, &mig->cancel, HANDSHAKE_MS))
 		goto out;
 	d->ch.deadline_ns = mig_now_ns() + HANDSHAKE_MS * 1000000ull;
@@ -418,11 +410,8 @@ static int accept_source(struct dst *d)
 	return 0;
 }
 
-static void cb_wipe_key(struct machine *m, void *arg)
+static void wipe_key(struct migration *mig)
 {
-	struct migration *mig = arg;
-
-	(void)m;
 	pthread_mutex_lock(&mig->lock);
 	mig_secret_wipe(mig->secret);
 	pthread_mutex_unlock(&mig->lock);
@@ -446,7 +435,7 @@ void *mig_dest_thread(void *arg)
 	}
 	if (accept_source(&d))
 		goto out;
-	cb_wipe_key(d.m, mig); /* the connection has its own keys now */
+	wipe_key(mig); /* the connection has its own keys now */
 	mig->start_ns = mig_now_ns();
 	mig_set_status(mig, MIG_ACTIVE);
 	if (handshake(&d) || receive(&d))
@@ -479,7 +468,7 @@ void *mig_dest_thread(void *arg)
 		fprintf(stderr, "godwit-vmm: migration: the VM runs here, but the source may "
 				"not have heard (%s)\n", d.ch.err);
 out:
-	cb_wipe_key(d.m, mig);
+	wipe_key(mig);
 	if (rc && d.ch.fd >= 0 && !d.acked && !mig->cancel)
 		tell_source(&d);
 	pthread_mutex_lock(&mig->lock);

@@ -52,6 +52,16 @@ const char *mig_status_name(enum mig_status s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "none";
 }
 
+void mig_report_now(struct migration *mig, enum mig_status st)
+{
+	mig_set_status(mig, st);
+	if (mig->reported != st) {
+		mig->reported = st;
+		if (mig->hooks.event)
+			mig->hooks.event(mig->hooks.opaque, mig_status_name(st));
+	}
+}
+
 void mig_set_status(struct migration *mig, enum mig_status st)
 {
 	uint64_t one = 1;
@@ -335,6 +345,19 @@ void migration_set_plain(struct migration *mig, bool plain)
 	pthread_mutex_lock(&mig->lock);
 	mig->secret->plain = plain;
 	pthread_mutex_unlock(&mig->lock);
+}
+
+struct mig_secret *mig_secret_take(struct migration *mig, bool wipe)
+{
+	struct mig_secret *copy = mig_secret_new();
+
+	pthread_mutex_lock(&mig->lock);
+	if (copy)
+		*copy = *mig->secret;
+	if (wipe)
+		mig_secret_wipe(mig->secret);
+	pthread_mutex_unlock(&mig->lock);
+	return copy;
 }
 
 void migration_key_state(struct migration *mig, bool *key_set, bool *plain)

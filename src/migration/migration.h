@@ -152,6 +152,13 @@ int mig_dest_receive(struct machine *m, int fd, const struct mig_secret *sec,
 
 /* internal: shared by source.c and dest.c */
 void mig_set_status(struct migration *mig, enum mig_status st);
+/* Run-loop thread: set the status and send its event now, not at the
+ * loop's next turn (the destination says "completed" before the guest
+ * runs an instruction). */
+void mig_report_now(struct migration *mig, enum mig_status st);
+/* A copy of the key parameters in a locked page (NULL: out of memory);
+ * wipe: and forget them in mig (one key, one migration). */
+struct mig_secret *mig_secret_take(struct migration *mig, bool wipe);
 void mig_fail(struct migration *mig, enum mig_status st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void *mig_source_thread(void *arg);

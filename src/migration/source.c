@@ -525,12 +525,7 @@ void *mig_source_thread(void *arg)
 	c.ch.fd = -1;
 	migration_get_params(mig, &c.p);
 	/* one key, one migration: take it out of the parameters now */
-	c.sec = mig_secret_new();
-	pthread_mutex_lock(&mig->lock);
-	if (c.sec)
-		*c.sec = *mig->secret;
-	mig_secret_wipe(mig->secret);
-	pthread_mutex_unlock(&mig->lock);
+	c.sec = mig_secret_take(mig, true);
 	c.words = (c.m->ram_pages + 63) / 64;
 	c.bitmap = calloc(c.words, sizeof(uint64_t));
 	c.scratch = calloc(c.words, sizeof(uint64_t));

@@ -355,33 +355,32 @@ int mig_recv_hdr(struct mig_chan *ch, struct mig_hdr *h, uint32_t max_len)
 	return 0;
 }
 
-/* Sealed: ciphertext through a small buffer that stays in cache, decrypted
- * from there into its place (one write of the destination memory, not a
- * write by the kernel and a read and write by the decryption). */
-static int recv_sealed(struct mig_chan *ch, const struct iovec *iov, int n)
+/* Sealed: len bytes of ciphertext through rbuf, a small buffer that stays
+ * in cache, decrypted from there into dst (one write of the destination
+ * memory, not a write by the kernel and a read and write by the
+ * decryption); dst NULL: decrypted in rbuf and dropped. */
+static int open_through_rbuf(struct mig_chan *ch, uint8_t *dst, size_t len)
 {
-	if (!ch->rbuf) {
-		ch->rbuf = malloc(MIG_RBUF_SIZE);
-		if (!ch->rbuf)
-			return fail(ch, "out of memory");
-	}
-	for (int i = 0; i < n; i++) {
-		uint8_t *dst = iov[i].iov_base;
-		size_t left = iov[i].iov_len;
+	while (len) {
+		size_t step = len < MIG_RBUF_SIZE ? len : MIG_RBUF_SIZE;
+		struct iovec v = { ch->rbuf, step };
 
-		while (left) {
-			size_t step = left < MIG_RBUF_SIZE ? left : MIG_RBUF_SIZE;
-			struct iovec v = { ch->rbuf, step };
-
-			if (read_iov(ch, &v, 1))
-				return -1;
-			if (seal_update(&ch->rx, ch->rbuf, dst, step))
-				return fail(ch, "decryption failed");
+		if (read_iov(ch, &v, 1))
+			return -1;
+		if (seal_update(&ch->rx, ch->rbuf, dst ? dst : ch->rbuf, step))
+			return fail(ch, "decryption failed");
+		if (dst)
 			dst += step;
-			left -= step;
-		}
+		len -= step;
 	}
 	return 0;
+}
+
+static int auth_failed(struct mig_chan *ch, const struct mig_hdr *h)
+{
+	return fail(ch, "stream corrupt: %s record %u failed authentication "
+		    "(tampered with, or not sealed with this migration's key)",
+		    mig_section_name(h->type), h->seq);
 }
 
 int mig_recv_iov(struct mig_chan *ch, const struct iovec *iov, int n)
@@ -390,9 +389,13 @@ int mig_recv_iov(struct mig_chan *ch, const struct iovec *iov, int n)
 
 	if (n < 0 || n > MAX_IOV)
 		return fail(ch, "internal: too many buffers");
+	if (ch->sealed) {
+		for (int i = 0; i < n; i++)
+			if (open_through_rbuf(ch, iov[i].iov_base, iov[i].iov_len))
+				return -1;
+		return 0;
+	}
 	memcpy(v, iov, (size_t)n * sizeof(*iov));
-	if (ch->sealed)
-		return recv_sealed(ch, iov, n);
 	if (read_iov(ch, v, n))
 		return -1;
 	for (int i = 0; i < n; i++)
@@ -413,23 +416,13 @@ int mig_recv_reject(struct mig_chan *ch, const struct mig_hdr *h, uint64_t consu
 	uint8_t tag[SEAL_TAG_SIZE];
 	uint64_t left = h->length > consumed ? h->length - consumed : 0;
 
-	if (ch->sealed && ch->rbuf) {
+	if (ch->sealed) {
 		/* a sealed record's contents mean nothing before its tag: a
 		 * forged or misplaced record is reported as such */
-		while (left) {
-			size_t step = left < MIG_RBUF_SIZE ? (size_t)left : MIG_RBUF_SIZE;
-			struct iovec v = { ch->rbuf, step };
-
-			if (read_iov(ch, &v, 1) || seal_update(&ch->rx, ch->rbuf, ch->rbuf, step))
-				break;
-			left -= step;
-		}
 		memcpy(tag, h->tag, sizeof(tag));
-		if (left || seal_final(&ch->rx, tag)) {
+		if (open_through_rbuf(ch, NULL, left) || seal_final(&ch->rx, tag)) {
 			ch->err[0] = 0;
-			return fail(ch, "stream corrupt: %s record %u failed authentication "
-				    "(tampered with, or not sealed with this migration's key)",
-				    mig_section_name(h->type), h->seq);
+			return auth_failed(ch, h);
 		}
 	}
 	ch->err[0] = 0;
@@ -442,11 +435,7 @@ int mig_recv_done(struct mig_chan *ch, const struct mig_hdr *h)
 
 	if (ch->sealed) {
 		memcpy(tag, h->tag, sizeof(tag));
-		if (seal_final(&ch->rx, tag))
-			return fail(ch, "stream corrupt: %s record %u failed authentication "
-				    "(tampered with, or not sealed with this migration's key)",
-				    mig_section_name(h->type), h->seq);
-		return 0;
+		return seal_final(&ch->rx, tag) ? auth_failed(ch, h) : 0;
 	}
 	if (XXH3_64bits_digest(ch->xs) != ((uint64_t)get32(h->tag) | (uint64_t)get32(h->tag + 4) << 32) ||
 	    get32(h->tag + 8) || get32(h->tag + 12))
