@@ -103,6 +103,8 @@ struct virtio_dev_fact {
 };
 #define VIRTIO_DEV_MAX_FACTS 4
 
+struct blockdev;
+
 struct virtio_dev_ops {
 	const char *name;
 	uint32_t device_id;
@@ -136,6 +138,11 @@ struct virtio_dev_ops {
 	 * (close-to-open). 0, or -1 with a one-line reason. NULL: nothing to do. */
 	int (*flush)(void *dev, char *err, size_t errlen);
 	int (*reopen)(void *dev, char *err, size_t errlen);
+	/* A disk: its drive (block jobs, disk migration; NULL: not a disk). */
+	struct blockdev *(*blockdev)(void *dev);
+	/* Run loop, VM paused: finish and complete every request in flight,
+	 * so that the device's rings are final (before its state is saved). */
+	void (*drain)(void *dev);
 };
 
 struct virtio_mmio_state {

@@ -102,7 +102,7 @@ struct machine_timer_src {
 	void *opaque;
 };
 
-#define MACHINE_MAX_POLL 8
+#define MACHINE_MAX_POLL 24
 #define MACHINE_MAX_TIMERS 8
 
 struct dirty_log {
@@ -115,11 +115,14 @@ struct dirty_log {
 #define MACHINE_MAX_NETDEVS 8
 #define MACHINE_MAX_CHARDEVS 4
 
-/* -drive file=PATH,format=raw,id=ID[,if=none|virtio][,readonly=on] */
+/* -drive file=PATH,format=raw,id=ID[,if=none|virtio][,readonly=on]
+ *        [,cache=MODE][,werror=POLICY][,rerror=POLICY] */
 struct drive_config {
 	char *id, *file;
 	bool readonly;
 	bool attached; /* a device uses it */
+	int cache;     /* enum blk_cache (block/blockdev.h) */
+	int werror, rerror; /* enum blk_err_policy */
 };
 
 enum device_kind { DEVICE_VIRTIO_BLK, DEVICE_VIRTIO_RNG, DEVICE_VIRTIO_NET };
@@ -245,6 +248,13 @@ const struct vmstate_desc *const *machine_state_descs(size_t *n);
  * or a machine that is not running. Both return 0, or -1 with a one-line
  * reason in err. */
 int machine_disks_flush(struct machine *m, char *err, size_t errlen);
+/* The drives of the machine's disks, in slot order (at most max), and one
+ * by its -drive id (NULL: none). Drain: run loop, VM paused: every request
+ * in flight finishes and is completed (the rings are final). */
+struct blockdev;
+int machine_disk_list(struct machine *m, struct blockdev **out, int max);
+struct blockdev *machine_disk_find(struct machine *m, const char *id);
+void machine_disks_drain(struct machine *m);
 int machine_disks_reopen(struct machine *m, char *err, size_t errlen);
 
 /* runloop.c */

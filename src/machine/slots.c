@@ -35,13 +35,18 @@ static int attach_blk(struct machine *m, struct virtio_mmio *t,
 	struct drive_config *drv = find_drive(cfg, dev->drive);
 	struct virtio_blk *b = calloc(1, sizeof(*b));
 	char err[256];
+	struct blk_opts o;
 
 	if (!b || !drv) {
 		free(b);
 		fprintf(stderr, "godwit-vmm: virtio-blk: drive '%s' not available\n", dev->drive);
 		return -1;
 	}
-	if (virtio_blk_init(b, t, m, drv->file, drv->readonly, drv->id, err, sizeof(err))) {
+	o = (struct blk_opts){ .id = drv->id, .file = drv->file, .format = "raw",
+			       .readonly = drv->readonly, .cache = (enum blk_cache)drv->cache,
+			       .werror = (enum blk_err_policy)drv->werror,
+			       .rerror = (enum blk_err_policy)drv->rerror };
+	if (virtio_blk_init(b, t, m, &o, err, sizeof(err))) {
 		fprintf(stderr, "godwit-vmm: %s\n", err);
 		free(b);
 		return -1;

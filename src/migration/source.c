@@ -92,6 +92,9 @@ static void cb_stop(struct machine *m, void *arg)
 	m->paused = true;
 	c->t_stop = mig_now_ns();
 	c->stopped = true;
+	/* disk requests in flight write guest RAM and rings: finish them all
+	 * before the last sync and before the device state is saved */
+	machine_disks_drain(m);
 	/* the pages of the last pre-copy sync are still to send: add the ones
 	 * dirtied since then, do not replace them */
 	machine_dirty_sync(m, c->dirty_id, c->scratch);

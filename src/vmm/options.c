@@ -3,6 +3,7 @@
  * is a one-line error naming it; nothing is started.
  */
 #include "vmm/options.h"
+#include "block/blockdev.h"
 #include "devices/virtio_net.h"
 #include "lib/uri.h"
 #include "net/netdev.h"
@@ -34,6 +35,8 @@ static const char usage[] =
 	"  -M, -machine virt    the board (only virt)\n"
 	"  -smp 1               number of harts (only 1)\n"
 	"  -drive file=PATH,format=raw,id=ID[,if=none|virtio][,readonly=on]\n"
+	"         [,cache=writeback|none|writethrough|directsync|unsafe]\n"
+	"         [,werror=enospc|report|stop|ignore][,rerror=report|stop|ignore]\n"
 	"                       a raw disk image\n"
 	"  -device virtio-blk-device,drive=ID | virtio-rng-device\n"
 	"  -device virtio-net-device,netdev=ID[,mac=52:54:00:12:34:56]\n"
@@ -221,8 +224,28 @@ static int drive_kv(void *ctx, const char *opt, const char *k, const char *v)
 			return bad(opt, "readonly= must be on or off");
 		return 0;
 	}
-	if (!strcmp(k, "cache") || !strcmp(k, "aio") || !strcmp(k, "media"))
-		return 0; /* accepted for compatibility; godwit uses plain file I/O */
+	if (!strcmp(k, "cache")) {
+		enum blk_cache c;
+
+		if (blk_parse_cache(v, &c))
+			return bad(opt, "cache= must be writeback, none, writethrough, directsync or unsafe");
+		d->cache = (int)c;
+		return 0;
+	}
+	if (!strcmp(k, "werror") || !strcmp(k, "rerror")) {
+		enum blk_err_policy p;
+
+		if (blk_parse_policy(v, k[0] == 'w', &p))
+			return bad(opt, k[0] == 'w' ? "werror= must be report, ignore, enospc or stop"
+						    : "rerror= must be report, ignore or stop");
+		if (k[0] == 'w')
+			d->werror = (int)p;
+		else
+			d->rerror = (int)p;
+		return 0;
+	}
+	if (!strcmp(k, "aio") || !strcmp(k, "media") || !strcmp(k, "discard"))
+		return 0; /* accepted for compatibility: godwit has its own I/O threads */
 	return bad(opt, "unknown drive property");
 }
 
@@ -259,6 +282,9 @@ static int add_drive(struct machine_config *cfg, const char *opt, const char *v)
 	if (cfg->n_drives >= MACHINE_MAX_DRIVES)
 		return bad(opt, "too many drives");
 	d = &cfg->drives[cfg->n_drives++];
+	d->cache = BLK_CACHE_WRITEBACK;
+	d->werror = BLK_ERR_ENOSPC; /* QEMU's defaults */
+	d->rerror = BLK_ERR_REPORT;
 	if (keyval_parse(opt, v, drive_kv, d))
 		return -1;
 	if (!d->file)

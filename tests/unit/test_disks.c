@@ -116,7 +116,7 @@ static char first_byte(struct virtio_blk *b)
 {
 	char c = 0;
 
-	assert_int_equal(pread(b->fd, &c, 1, 0), 1);
+	assert_int_equal(pread(b->bd.image->fd, &c, 1, 0), 1);
 	return c;
 }
 
@@ -142,11 +142,11 @@ static void test_flush(void **state)
 	struct virtio_blk *rw = blk(f, SLOT_RW), *ro = blk(f, SLOT_RO);
 	char err[256] = "";
 
-	assert_int_equal(pwrite(rw->fd, "W", 1, 0), 1);
+	assert_int_equal(pwrite(rw->bd.image->fd, "W", 1, 0), 1);
 	assert_int_equal(machine_disks_flush(&f->m, err, sizeof(err)), 0);
 	assert_int_equal(machine_disks_flush(&f->m, err, sizeof(err)), 0);
-	assert_int_equal(rw->host_flushes, 2);
-	assert_int_equal(ro->host_flushes, 0); /* read-only: nothing to write back */
+	assert_int_equal(rw->bd.host_flushes, 2);
+	assert_int_equal(ro->bd.host_flushes, 0); /* read-only: nothing to write back */
 	assert_int_equal(err[0], 0);
 }
 
@@ -157,24 +157,24 @@ static void test_reopen_sees_new_image(void **state)
 	struct fx *f = *state;
 	struct virtio_blk *rw = blk(f, SLOT_RW), *ro = blk(f, SLOT_RO);
 	char err[256] = "";
-	int old_fd = rw->fd;
+	int old_fd = rw->bd.image->fd;
 
 	write_image(f->tmp, 'B', IMG_SIZE);
 	assert_int_equal(rename(f->tmp, f->rw), 0);
 	assert_int_equal(first_byte(rw), 'A'); /* the stale view */
-	assert_true(fd_inode(rw->fd) != path_inode(f->rw));
+	assert_true(fd_inode(rw->bd.image->fd) != path_inode(f->rw));
 	if (machine_disks_reopen(&f->m, err, sizeof(err)))
 		print_error("reopen: %s\n", err);
 	assert_int_equal(err[0], 0);
 	assert_int_equal(first_byte(rw), 'B');
-	assert_true(fd_inode(rw->fd) == path_inode(f->rw));
-	assert_true(fcntl(old_fd, F_GETFD) < 0 || old_fd == rw->fd); /* old one closed */
-	assert_int_equal(rw->reopens, 1);
-	assert_int_equal(ro->reopens, 1);
+	assert_true(fd_inode(rw->bd.image->fd) == path_inode(f->rw));
+	assert_true(fcntl(old_fd, F_GETFD) < 0 || old_fd == rw->bd.image->fd); /* old one closed */
+	assert_int_equal(rw->bd.reopens, 1);
+	assert_int_equal(ro->bd.reopens, 1);
 	/* same flags as at start-up */
-	assert_int_equal(fcntl(rw->fd, F_GETFL) & O_ACCMODE, O_RDWR);
-	assert_int_equal(fcntl(ro->fd, F_GETFL) & O_ACCMODE, O_RDONLY);
-	assert_true(fcntl(rw->fd, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(fcntl(rw->bd.image->fd, F_GETFL) & O_ACCMODE, O_RDWR);
+	assert_int_equal(fcntl(ro->bd.image->fd, F_GETFL) & O_ACCMODE, O_RDONLY);
+	assert_true(fcntl(rw->bd.image->fd, F_GETFD) & FD_CLOEXEC);
 	assert_int_equal(first_byte(ro), 'R');
 }
 
@@ -183,7 +183,7 @@ static void test_reopen_size_changed(void **state)
 	struct fx *f = *state;
 	struct virtio_blk *rw = blk(f, SLOT_RW);
 	char err[256] = "";
-	int fd = rw->fd;
+	int fd = rw->bd.image->fd;
 
 	write_image(f->tmp, 'B', 2 * IMG_SIZE);
 	assert_int_equal(rename(f->tmp, f->rw), 0);
@@ -191,9 +191,9 @@ static void test_reopen_size_changed(void **state)
 	assert_non_null(strstr(err, f->rw));
 	assert_non_null(strstr(err, "size 131072"));
 	assert_null(strchr(err, '\n'));
-	assert_int_equal(rw->fd, fd); /* kept */
+	assert_int_equal(rw->bd.image->fd, fd); /* kept */
 	assert_int_equal(first_byte(rw), 'A');
-	assert_int_equal(rw->reopens, 0);
+	assert_int_equal(rw->bd.reopens, 0);
 }
 
 static void test_reopen_image_gone(void **state)
@@ -201,12 +201,12 @@ static void test_reopen_image_gone(void **state)
 	struct fx *f = *state;
 	struct virtio_blk *rw = blk(f, SLOT_RW);
 	char err[256] = "";
-	int fd = rw->fd;
+	int fd = rw->bd.image->fd;
 
 	assert_int_equal(unlink(f->rw), 0);
 	assert_int_equal(machine_disks_reopen(&f->m, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "No such file"));
-	assert_int_equal(rw->fd, fd);
+	assert_int_equal(rw->bd.image->fd, fd);
 	assert_int_equal(first_byte(rw), 'A');
 }
 

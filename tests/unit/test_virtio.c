@@ -136,6 +136,8 @@ static void set_desc(struct env *e, uint32_t i, uint64_t addr, uint32_t len,
 static void kick(struct env *e, uint16_t head)
 {
 	uv_kick(&e->d, 0, head);
+	if (e->has_blk) /* the drive's I/O threads: wait and complete */
+		virtio_blk_drain(&e->blk);
 }
 
 static uint16_t used_idx(struct env *e)
@@ -204,8 +206,9 @@ static int setup_blk_opts(void **state, bool readonly)
 	char err[256];
 
 	make_image(e->path, sizeof(e->path), IMG_SECTORS * VIRTIO_BLK_SECTOR);
-	if (virtio_blk_init(&e->blk, &e->t, e->m, e->path, readonly,
-			    "godwit-serial-0001", err, sizeof(err))) {
+	struct blk_opts o = { .id = "godwit-serial-0001", .file = e->path, .readonly = readonly };
+
+	if (virtio_blk_init(&e->blk, &e->t, e->m, &o, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -596,17 +599,65 @@ static void test_blk_errors(void **state)
 	/* all of guest RAM as one huge read: the sum is fine, the range is not */
 	assert_int_equal(blk_req(e, VIRTIO_BLK_T_IN, 0, UM_DRAM + 0x400000, 0x800000, true, NULL),
 			 VIRTIO_BLK_S_IOERR);
-	/* unsupported types */
+	/* discard / write-zeroes segments: no sectors, out of range, too long */
+	um_w64(e->m, BUF, 0);
+	um_w32(e->m, BUF + 8, 0);
+	um_w32(e->m, BUF + 12, 0);
 	assert_int_equal(blk_req(e, VIRTIO_BLK_T_DISCARD, 0, BUF, 16, false, NULL),
-			 VIRTIO_BLK_S_UNSUPP);
+			 VIRTIO_BLK_S_IOERR);
+	um_w64(e->m, BUF, IMG_SECTORS - 1);
+	um_w32(e->m, BUF + 8, 2);
 	assert_int_equal(blk_req(e, VIRTIO_BLK_T_WRITE_ZEROES, 0, BUF, 16, false, NULL),
-			 VIRTIO_BLK_S_UNSUPP);
+			 VIRTIO_BLK_S_IOERR);
+	assert_int_equal(blk_req(e, VIRTIO_BLK_T_WRITE_ZEROES, 0, BUF, 8, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	/* unsupported types */
 	assert_int_equal(blk_req(e, 0xdeadbeef, 0, 0, 0, false, NULL), VIRTIO_BLK_S_UNSUPP);
 	/* nothing was written */
 	file_read(e, (IMG_SECTORS - 1) * 512, back, 512);
 	assert_int_equal(back[0], IMG_SECTORS);
 	assert_false(needs_reset(e));
-	assert_int_equal(used_idx(e), 13);
+	assert_int_equal(used_idx(e), 14);
+}
+
+/* Discard and write-zeroes make sectors read as zeros (holes where the
+ * file system punches them); a driver that did not accept the feature
+ * gets UNSUPP. */
+static void test_blk_discard_write_zeroes(void **state)
+{
+	struct env *e = *state;
+	uint8_t back[1024];
+
+	start(e, ~0ull, QNUM);
+	um_w64(e->m, BUF, 2);
+	um_w32(e->m, BUF + 8, 2);
+	um_w32(e->m, BUF + 12, 0);
+	assert_int_equal(blk_req(e, VIRTIO_BLK_T_WRITE_ZEROES, 0, BUF, 16, false, NULL),
+			 VIRTIO_BLK_S_OK);
+	file_read(e, 2 * 512, back, sizeof(back));
+	for (size_t i = 0; i < sizeof(back); i++)
+		assert_int_equal(back[i], 0);
+	file_read(e, 4 * 512, back, 512);
+	assert_int_equal(back[0], 5); /* the next sector is untouched */
+	um_w64(e->m, BUF, 4);
+	um_w32(e->m, BUF + 8, 1);
+	assert_int_equal(blk_req(e, VIRTIO_BLK_T_DISCARD, 0, BUF, 16, false, NULL),
+			 VIRTIO_BLK_S_OK);
+	file_read(e, 4 * 512, back, 512);
+	assert_int_equal(back[0], 0);
+}
+
+static void test_blk_discard_not_negotiated(void **state)
+{
+	struct env *e = *state;
+
+	start(e, ~(1ull << VIRTIO_BLK_F_DISCARD | 1ull << VIRTIO_BLK_F_WRITE_ZEROES), QNUM);
+	um_w64(e->m, BUF, 2);
+	um_w32(e->m, BUF + 8, 1);
+	assert_int_equal(blk_req(e, VIRTIO_BLK_T_DISCARD, 0, BUF, 16, false, NULL),
+			 VIRTIO_BLK_S_UNSUPP);
+	assert_int_equal(blk_req(e, VIRTIO_BLK_T_WRITE_ZEROES, 0, BUF, 16, false, NULL),
+			 VIRTIO_BLK_S_UNSUPP);
 }
 
 static void test_blk_host_io_errors(void **state)
@@ -615,27 +666,27 @@ static void test_blk_host_io_errors(void **state)
 	int saved, bad;
 
 	start(e, ~0ull, QNUM);
-	saved = dup(e->blk.fd);
+	saved = dup(e->blk.bd.image->fd);
 	assert_true(saved >= 0);
 	/* ENOSPC on write */
 	bad = open("/dev/full", O_RDWR);
 	assert_true(bad >= 0);
-	assert_true(dup2(bad, e->blk.fd) >= 0);
+	assert_true(dup2(bad, e->blk.bd.image->fd) >= 0);
 	close(bad);
 	assert_int_equal(blk_req(e, VIRTIO_BLK_T_OUT, 0, BUF, 512, false, NULL),
 			 VIRTIO_BLK_S_IOERR);
 	/* EISDIR on read, EBADF on write */
 	bad = open("/", O_RDONLY | O_DIRECTORY);
 	assert_true(bad >= 0);
-	assert_true(dup2(bad, e->blk.fd) >= 0);
+	assert_true(dup2(bad, e->blk.bd.image->fd) >= 0);
 	close(bad);
 	assert_int_equal(blk_req(e, VIRTIO_BLK_T_IN, 0, BUF, 512, true, NULL), VIRTIO_BLK_S_IOERR);
 	assert_int_equal(blk_req(e, VIRTIO_BLK_T_OUT, 0, BUF, 512, false, NULL),
 			 VIRTIO_BLK_S_IOERR);
 	/* the image shrank under us: end of file */
-	assert_true(dup2(saved, e->blk.fd) >= 0);
+	assert_true(dup2(saved, e->blk.bd.image->fd) >= 0);
 	close(saved);
-	assert_int_equal(ftruncate(e->blk.fd, 512), 0);
+	assert_int_equal(ftruncate(e->blk.bd.image->fd, 512), 0);
 	assert_int_equal(blk_req(e, VIRTIO_BLK_T_IN, 4, BUF, 512, true, NULL), VIRTIO_BLK_S_IOERR);
 	assert_int_equal(blk_req(e, VIRTIO_BLK_T_IN, 0, BUF, 1024, true, NULL), VIRTIO_BLK_S_IOERR);
 	assert_int_equal(blk_req(e, VIRTIO_BLK_T_IN, 0, BUF, 512, true, NULL), VIRTIO_BLK_S_OK);
@@ -660,6 +711,14 @@ static void test_blk_readonly(void **state)
 	assert_int_equal(back[0], 1);
 }
 
+static int blk_init_path(struct virtio_blk *b, struct virtio_mmio *t, struct machine *m,
+			 const char *path, bool readonly, char *err, size_t errlen)
+{
+	struct blk_opts o = { .file = path, .readonly = readonly };
+
+	return virtio_blk_init(b, t, m, &o, err, errlen);
+}
+
 static void test_blk_init_errors(void **state)
 {
 	struct env *e = *state;
@@ -669,33 +728,32 @@ static void test_blk_init_errors(void **state)
 
 	assert_non_null(b);
 	err[0] = 0;
-	assert_int_equal(virtio_blk_init(b, &t, e->m, "/nonexistent/disk.img", false, NULL,
-					 err, sizeof(err)), -1);
+	assert_int_equal(blk_init_path(b, &t, e->m, "/nonexistent/disk.img", false, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "/nonexistent/disk.img"));
 	assert_non_null(strstr(err, strerror(ENOENT)));
 
 	make_image(path, sizeof(path), 0);
-	assert_int_equal(virtio_blk_init(b, &t, e->m, path, false, NULL, err, sizeof(err)), -1);
+	assert_int_equal(blk_init_path(b, &t, e->m, path, false, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "multiple of 512"));
 	unlink(path);
 
 	make_image(path, sizeof(path), 1000);
-	assert_int_equal(virtio_blk_init(b, &t, e->m, path, false, NULL, err, sizeof(err)), -1);
+	assert_int_equal(blk_init_path(b, &t, e->m, path, false, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "1000"));
 	unlink(path);
 
-	assert_int_equal(virtio_blk_init(b, &t, e->m, "/", true, NULL, err, sizeof(err)), -1);
+	assert_int_equal(blk_init_path(b, &t, e->m, "/", true, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "/"));
 
 	/* read-only opening of a file we cannot write */
 	make_image(path, sizeof(path), 4096);
 	assert_int_equal(chmod(path, 0444), 0);
 	if (geteuid() != 0) {
-		assert_int_equal(virtio_blk_init(b, &t, e->m, path, false, NULL, err, sizeof(err)),
+		assert_int_equal(blk_init_path(b, &t, e->m, path, false, err, sizeof(err)),
 				 -1);
 		assert_non_null(strstr(err, strerror(EACCES)));
 	}
-	assert_int_equal(virtio_blk_init(b, &t, e->m, path, true, NULL, err, sizeof(err)), 0);
+	assert_int_equal(blk_init_path(b, &t, e->m, path, true, err, sizeof(err)), 0);
 	assert_int_equal(virtio_mmio_read(&t, VIRTIO_MMIO_CONFIG, 8), 8);
 	virtio_blk_destroy(b);
 	unlink(path);
@@ -1307,6 +1365,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blk_indirect, setup_blk, teardown),
 		cmocka_unit_test_setup_teardown(test_blk_many_segments, setup_blk, teardown),
 		cmocka_unit_test_setup_teardown(test_blk_errors, setup_blk, teardown),
+		cmocka_unit_test_setup_teardown(test_blk_discard_write_zeroes, setup_blk, teardown),
+		cmocka_unit_test_setup_teardown(test_blk_discard_not_negotiated, setup_blk, teardown),
 		cmocka_unit_test_setup_teardown(test_blk_host_io_errors, setup_blk, teardown),
 		cmocka_unit_test_setup_teardown(test_blk_readonly, setup_blk_ro, teardown),
 		cmocka_unit_test_setup_teardown(test_blk_init_errors, setup_rng, teardown),

@@ -5,6 +5,7 @@
  *   godwit.gw=ADDR                default gateway (needs godwit.ip)
  *   godwit.dirty=RATE_MB_S,SIZE_MB  memory workload (rate 0-100000, size 1-65536)
  *   godwit.poweroff_after=SECONDS power off after this long (decimal, > 0)
+ *   godwit.diskload=KB_S,MB,SECS  write and check a pattern on raw /dev/vda
  *   godwit.disktest=BOOTS         write/verify a file on /dev/vda (ext2) and
  *                                 reboot until BOOTS boots ran (1-100)
  *
@@ -94,6 +95,30 @@ static int parse_dirty(const char *val, struct gw_config *cfg)
 	return 0;
 }
 
+/* RATE_KB_S,SIZE_MB,SECONDS */
+static int parse_diskload(const char *val, struct gw_config *cfg)
+{
+	unsigned long rate, size, secs;
+	char buf[TOKEN_MAX], *c1, *c2;
+
+	if (strlen(val) >= sizeof(buf))
+		return -1;
+	strcpy(buf, val);
+	c1 = strchr(buf, ',');
+	c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+	if (!c2)
+		return -1;
+	*c1 = *c2 = '\0';
+	if (parse_uint(buf, 0, 1000000, &rate) || parse_uint(c1 + 1, 1, 4096, &size) ||
+	    parse_uint(c2 + 1, 1, 86400, &secs))
+		return -1;
+	cfg->diskload_rate_kb = (unsigned)rate;
+	cfg->diskload_size_mb = (unsigned)size;
+	cfg->diskload_seconds = (unsigned)secs;
+	cfg->have_diskload = 1;
+	return 0;
+}
+
 /* SECONDS with up to 9 decimals, e.g. "5" or "2.5"; at most 10 days. */
 static int parse_poweroff(const char *val, struct gw_config *cfg)
 {
@@ -164,6 +189,8 @@ static void parse_param(const char *tok, struct gw_config *cfg)
 		rc = parse_poweroff(eq + 1, cfg);
 	else if (keylen == 15 && strncmp(tok, "godwit.disktest", keylen) == 0)
 		rc = parse_disktest(eq + 1, cfg);
+	else if (keylen == 15 && strncmp(tok, "godwit.diskload", keylen) == 0)
+		rc = parse_diskload(eq + 1, cfg);
 	else {
 		gw_say("cmdline: ignoring unknown parameter '%s'", tok);
 		return;

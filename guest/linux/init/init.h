@@ -37,6 +37,8 @@ struct gw_config {
 	int64_t poweroff_after_ns;
 	int have_disktest;
 	unsigned disktest_boots; /* reboot until this many boots wrote the disk */
+	int have_diskload;
+	unsigned diskload_rate_kb, diskload_size_mb, diskload_seconds;
 };
 
 /*
@@ -90,5 +92,8 @@ int gw_disk_test(const struct gw_config *cfg);
 
 /* dirty.c: fork the memory workload; returns its pid, or -1. */
 pid_t gw_dirty_start(const struct gw_config *cfg, struct gw_stats *stats);
+
+/* diskload.c: fork the disk workload (godwit.diskload); its pid, or -1. */
+pid_t gw_diskload_start(const struct gw_config *cfg);
 
 #endif

@@ -93,12 +93,16 @@ static void heartbeat(struct gw_stats *st)
 }
 
 /* Collects exited children (PID 1 inherits every orphan). */
-static void reap(pid_t *dirty_pid)
+static void reap(pid_t *dirty_pid, pid_t *disk_pid)
 {
 	int status;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == *disk_pid) {
+			*disk_pid = -1;
+			continue; /* it said how it ended */
+		}
 		if (pid != *dirty_pid)
 			continue;
 		if (WIFSIGNALED(status))
@@ -153,7 +157,7 @@ int main(int argc, char **argv)
 	struct gw_config cfg;
 	struct gw_stats *st;
 	struct gw_server *srv;
-	pid_t dirty_pid;
+	pid_t dirty_pid, disk_pid;
 	int64_t start, now, next_hb, wait, poweroff_at = 0;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -186,6 +190,7 @@ int main(int argc, char **argv)
 		}
 	}
 	dirty_pid = gw_dirty_start(&cfg, st);
+	disk_pid = gw_diskload_start(&cfg);
 	srv = gw_server_open(st, pid1 ? 0 : TEST_PORT_OFFSET);
 	if (cfg.have_poweroff) {
 		poweroff_at = start + cfg.poweroff_after_ns;
@@ -205,7 +210,7 @@ int main(int argc, char **argv)
 			dirty_pid = -1;
 			cfg.have_poweroff = 0;
 		}
-		reap(&dirty_pid);
+		reap(&dirty_pid, &disk_pid);
 		wait = next_hb - gw_clock_ns(CLOCK_MONOTONIC);
 		if (cfg.have_poweroff && poweroff_at - now < wait)
 			wait = poweroff_at - now;
