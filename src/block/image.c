@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,63 @@ extern const struct blk_driver blk_raw_driver;
 static const struct blk_driver *const drivers[] = { &blk_raw_driver };
 
 #define BOUNCE_MAX (1u << 20)
+#define MAX_FAULTS 8
+
+struct fault {
+	char path[256];
+	int op, err, count;
+};
+
+static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fault faults[MAX_FAULTS];
+static int nfaults; /* rules in use; read without the lock as a fast check */
+
+int blk_fault_set(const char *path, int op, int err, int count)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&fault_lock);
+	for (int i = 0; i < MAX_FAULTS; i++) {
+		struct fault *f = &faults[i];
+
+		if (f->count && (strcmp(f->path, path) || f->op != op))
+			continue;
+		if (!f->count && count)
+			__atomic_add_fetch(&nfaults, 1, __ATOMIC_SEQ_CST);
+		else if (f->count && !count)
+			__atomic_sub_fetch(&nfaults, 1, __ATOMIC_SEQ_CST);
+		snprintf(f->path, sizeof(f->path), "%s", path);
+		f->op = op;
+		f->err = err;
+		f->count = count;
+		rc = 0;
+		break;
+	}
+	pthread_mutex_unlock(&fault_lock);
+	return rc;
+}
+
+/* An injected error for this operation on im, or 0. */
+static int fault_hit(const struct blk_image *im, int op)
+{
+	int err = 0;
+
+	if (!__atomic_load_n(&nfaults, __ATOMIC_SEQ_CST))
+		return 0;
+	pthread_mutex_lock(&fault_lock);
+	for (int i = 0; i < MAX_FAULTS; i++) {
+		struct fault *f = &faults[i];
+
+		if (!f->count || f->op != op || strcmp(f->path, im->path))
+			continue;
+		err = f->err;
+		if (f->count > 0 && --f->count == 0)
+			__atomic_sub_fetch(&nfaults, 1, __ATOMIC_SEQ_CST);
+		break;
+	}
+	pthread_mutex_unlock(&fault_lock);
+	return err;
+}
 
 static const struct blk_driver *find_driver(const char *format)
 {
@@ -223,10 +281,15 @@ out:
 static ssize_t rw(struct blk_image *im, const struct iovec *iov, int n, uint64_t off,
 		  bool write)
 {
+	int rc;
+
 	if (!in_range(im, off, iov_bytes(iov, n)))
 		return -EINVAL;
 	if (write && (im->flags & BLK_IMG_RDONLY))
 		return -EROFS;
+	rc = fault_hit(im, write ? BLK_FAULT_WRITE : BLK_FAULT_READ);
+	if (rc)
+		return -rc;
 	if (!aligned(im, iov, n, off))
 		return bounce(im, iov, n, off, write);
 	return transfer(im, iov, n, off, write);
@@ -258,9 +321,12 @@ ssize_t blk_image_write(struct blk_image *im, const void *buf, size_t len, uint6
 
 int blk_image_flush(struct blk_image *im)
 {
+	int rc;
+
 	if (im->flags & BLK_IMG_RDONLY)
 		return 0;
-	return im->drv->flush(im);
+	rc = fault_hit(im, BLK_FAULT_FLUSH);
+	return rc ? -rc : im->drv->flush(im);
 }
 
 int blk_image_extent(struct blk_image *im, uint64_t off, uint64_t *len, bool *data)
@@ -272,11 +338,14 @@ int blk_image_extent(struct blk_image *im, uint64_t off, uint64_t *len, bool *da
 
 int blk_image_zero(struct blk_image *im, uint64_t off, uint64_t len)
 {
+	int rc;
+
 	if (!in_range(im, off, len))
 		return -EINVAL;
 	if (im->flags & BLK_IMG_RDONLY)
 		return -EROFS;
-	return im->drv->zero(im, off, len);
+	rc = fault_hit(im, BLK_FAULT_WRITE);
+	return rc ? -rc : im->drv->zero(im, off, len);
 }
 
 uint64_t blk_image_allocated(const struct blk_image *im)

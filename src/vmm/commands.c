@@ -6,13 +6,15 @@
  * and reply shapes so that QEMU tooling drives godwit-vmm unchanged; and
  * godwit's own: the migration key (x-godwit-key, x-godwit-plain) and
  * x-godwit-migrate-resolve {"runs-on": "destination" | "source"} for a
- * source whose migration outcome is unresolved.
+ * source whose migration outcome is unresolved. The disks' commands
+ * (drive-mirror, block jobs, query-block) are in block.c.
  *
  * Invariants: arguments are checked completely (types, ranges, unknown
  * members) before anything changes; every failure is one GenericError
  * line; nothing here blocks the run loop except pmemsave's file write.
  */
 #include "vmm/commands.h"
+#include "vmm/block.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +27,10 @@ const char *const vmm_extra_commands[] = {
 	"migrate", "migrate-incoming", "migrate_cancel", "query-migrate",
 	"migrate-set-parameters", "query-migrate-parameters",
 	"migrate-set-capabilities", "query-migrate-capabilities", "pmemsave",
-	"x-godwit-migrate-resolve", NULL,
+	"x-godwit-migrate-resolve",
+	/* block.c */
+	"drive-mirror", "query-block-jobs", "block-job-complete", "block-job-cancel",
+	"block-job-set-speed", "query-block", "x-godwit-block-fault", NULL,
 };
 
 /* Every member of args must be one of the NULL-terminated keys. */
@@ -100,6 +105,8 @@ static int cmd_migrate(struct migration *mig, json_t *args, char *err, size_t er
 		snprintf(err, errlen, "Cannot resume: no paused post-copy migration");
 		return -1;
 	}
+	if (vmm_block_busy(mig->m, err, errlen))
+		return -1;
 	return migration_start(mig, uri, err, errlen);
 }
 
@@ -364,8 +371,13 @@ int vmm_command(struct machine *m, struct migration *mig, const char *name,
 	static const char *const none[] = { NULL };
 	static const char *const uri_only[] = { "uri", NULL };
 	const char *uri;
+	int r;
 
 	*ret = NULL;
+	r = vmm_block_command(m, name, args, migration_cont_refusal(mig) != NULL, ret, err,
+			      errlen);
+	if (r != 1)
+		return r;
 	if (!strcmp(name, "migrate"))
 		return cmd_migrate(mig, args, err, errlen);
 	if (!strcmp(name, "migrate-incoming")) {

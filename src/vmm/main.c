@@ -12,6 +12,7 @@
  */
 #include "machine/machine.h"
 #include "migration/migration.h"
+#include "vmm/block.h"
 #include "vmm/commands.h"
 #include "vmm/daemon.h"
 #include "vmm/log.h"
@@ -79,6 +80,8 @@ static const char *vm_status(void *opaque, bool *running)
 		*running = false;
 		return ms;
 	}
+	if (m->paused && vmm_block_io_error())
+		return "io-error";
 	return m->paused ? "paused" : "running";
 }
 
@@ -90,8 +93,10 @@ static void vm_stop(void *opaque)
 
 static void vm_cont(void *opaque)
 {
-	if (!migration_set_autostart(&mig, true)) /* inmigrate: run once it arrives */
+	if (!migration_set_autostart(&mig, true)) { /* inmigrate: run once it arrives */
 		machine_set_paused(opaque, false);
+		vmm_block_resume(opaque); /* requests a disk error held: again */
+	}
 }
 
 static const char *vm_cont_refusal(void *opaque)
@@ -298,7 +303,7 @@ int main(int argc, char **argv)
 		goto out_process;
 	if (console_open(&cfg))
 		goto out_machine;
-	if (control_open(&cfg) || migration_open(&cfg)) {
+	if (control_open(&cfg) || migration_open(&cfg) || vmm_block_open(&vm, &qmp)) {
 		migration_destroy(&mig);
 		qmp_close(&qmp);
 		goto out_console;
@@ -307,6 +312,7 @@ int main(int argc, char **argv)
 	if (cfg.serial.kind == CHARDEV_STDIO)
 		raw_tty();
 	r = machine_run(&vm, &cfg);
+	vmm_block_close(); /* block jobs end before their drives */
 	migration_destroy(&mig); /* joins a migration thread before the VM goes */
 	control_close(got_signal);
 	restore_tty();
