@@ -84,6 +84,10 @@ suite linux-qemu tests/linux/run.sh qemu linux-qemu | emit
 suite linux-net tests/linux/net.sh build/godwit-vmm linux-net | emit
 suite linux-net-asan tests/linux/net.sh build/asan/godwit-vmm linux-net-asan | emit
 suite linux-net-qemu tests/linux/net.sh qemu linux-net-qemu | emit
+echo "== storage migration: drive-mirror and block jobs (the same session on QEMU), disk errors" >&2
+suite mirror python3 tests/block/mirror.py build/godwit-vmm --label mirror | emit
+suite mirror-asan python3 tests/block/mirror.py build/asan/godwit-vmm --label mirror-asan | emit
+suite mirror-qemu python3 tests/block/mirror.py qemu --label mirror-qemu | emit
 echo "== live migration (migtest and the Linux guest, between VMM processes)" >&2
 suite migration tests/migration/run.sh build/godwit-vmm migration | emit
 suite migration-asan tests/migration/run.sh build/asan/godwit-vmm migration-asan | emit

@@ -250,7 +250,9 @@ def case_pivot(vmm, tmp, copy_mode=None):
         kw = {"copy-mode": copy_mode} if copy_mode else {}
         start_mirror(g, dst, **kw)
         job = wait_ready(g)
-        if job["offset"] != job["len"]:
+        # godwit is write-blocking once ready: nothing is left to copy.
+        # QEMU's background mode keeps copying what the guest dirties.
+        if job["offset"] > job["len"] or (vmm != "qemu" and job["offset"] != job["len"]):
             raise Fail("ready with offset %d of %d" % (job["offset"], job["len"]))
         g.qmp.ok("block-job-complete", {"device": "hd0"})
         ev = g.qmp.event(["BLOCK_JOB_COMPLETED", "BLOCK_JOB_CANCELLED"], 60)
@@ -260,14 +262,24 @@ def case_pivot(vmm, tmp, copy_mode=None):
             raise Fail("query-block says the drive uses %s" % drive_file(g))
         if g.qmp.ok("query-block-jobs"):
             raise Fail("a job is still listed after it completed")
-        _, digest = g.done()
+        try:
+            _, digest = g.done()
+        except Fail as e:
+            # seen here, now and then: QEMU 7.2 fails one of the guest's
+            # O_DIRECT reads with EIO around a mirror; godwit must not
+            if vmm != "qemu" or "Input/output error" not in str(e):
+                raise
+            print("  note: QEMU: %s" % e, file=sys.stderr)
+            digest = None
     finally:
         g.stop()
     n = check_image(dst, digest)
     check_image(src)  # the old copy: left alone, still whole
     # sparse: the target allocates the filler and the blocks the guest wrote
+    # (QEMU copies whole 64 KiB clusters: its target is sparse more coarsely)
     a_dst = os.stat(dst).st_blocks * 512
-    if a_dst > 16 * MB + n * 4096 + 2 * MB:
+    slack = 16 * MB if vmm == "qemu" else 2 * MB
+    if a_dst > 16 * MB + n * 4096 + slack:
         raise Fail("the target allocates %d bytes for %d bytes of data: not sparse" %
                    (a_dst, 16 * MB + n * 4096))
 
@@ -441,6 +453,12 @@ def main():
         if not (os.path.exists(KERNEL) and os.path.exists(INITRD)):
             print("FAIL %s/%s: %s or %s missing (make guest-linux)" % (a.label, c, KERNEL, INITRD))
             failed += 1
+            continue
+        if c == "write-blocking" and a.vmm == "qemu":
+            # seen here: with copy-mode=write-blocking QEMU 7.2 fails some of
+            # the guest's O_DIRECT reads with EIO under this workload
+            print("SKIP %s/%s: QEMU 7.2's write-blocking mirror fails guest reads "
+                  "(EIO) under this workload" % (a.label, c))
             continue
         if c == "target-full" and os.geteuid() != 0:
             print("SKIP %s/%s: mounting a small tmpfs needs root" % (a.label, c))
