@@ -21,6 +21,13 @@ a copy takes a while. Cases:
                      source is still self-consistent, the target is sparse
                      (it allocates no more than the source).
   write-blocking     the same with copy-mode write-blocking from the start.
+  pivot-direct       the pivot with the drive opened cache=none (O_DIRECT on
+                     source and target).
+  slow-disk          (godwit) one guest write takes 3 s (x-godwit-block-fault
+                     delay-ms): meanwhile the guest keeps printing heartbeats
+                     and QMP answers, because disk I/O runs on the drive's
+                     own threads, not the vCPU thread; the write then
+                     completes and the guest's check passes.
   cancel-before      speed 1 MB/s, block-job-cancel before ready:
                      BLOCK_JOB_CANCELLED; the drive stays on the source,
                      which holds what the guest wrote.
@@ -73,9 +80,9 @@ INITRD = "build/guest/linux/initramfs.cpio.gz"
 MB = 1 << 20
 IMG_SIZE = 64 * MB
 LOAD_MB = 32
-ALL_CASES = ["pivot", "write-blocking", "cancel-before", "cancel-after", "target-full",
+ALL_CASES = ["pivot", "write-blocking", "pivot-direct", "slow-disk", "cancel-before", "cancel-after", "target-full",
              "target-io-error", "source-read-error", "io-error-stop", "kill-mid-copy"]
-GODWIT_ONLY = {"target-io-error", "source-read-error", "io-error-stop", "kill-mid-copy"}
+GODWIT_ONLY = {"slow-disk", "target-io-error", "source-read-error", "io-error-stop", "kill-mid-copy"}
 
 
 class Fail(Exception):
@@ -241,10 +248,10 @@ def wait_ready(g, timeout=90):
     return jobs[0]
 
 
-def case_pivot(vmm, tmp, copy_mode=None):
+def case_pivot(vmm, tmp, copy_mode=None, drive_extra=""):
     src, dst = os.path.join(tmp, "ds1", "disk.img"), os.path.join(tmp, "ds2", "disk.img")
     make_image(src)
-    g = Guest(vmm, tmp, "g", src, "godwit.diskload=2048,%d,12" % LOAD_MB)
+    g = Guest(vmm, tmp, "g", src, "godwit.diskload=2048,%d,12" % LOAD_MB, drive_extra)
     try:
         g.wait_console(r"diskload: \d+ writes", 60, "the disk workload")
         kw = {"copy-mode": copy_mode} if copy_mode else {}
@@ -398,6 +405,33 @@ def case_io_error_stop(vmm, tmp):
     check_image(src, digest)
 
 
+def heartbeats(g):
+    return len(re.findall(r"^heartbeat ", g.console(), re.M))
+
+
+def case_slow_disk(vmm, tmp):
+    src = os.path.join(tmp, "ds1", "disk.img")
+    make_image(src, filler=False)
+    g = Guest(vmm, tmp, "g", src, "godwit.diskload=1024,%d,8" % LOAD_MB)
+    try:
+        g.wait_console(r"diskload: \d+ writes", 60, "the disk workload")
+        g.qmp.ok("x-godwit-block-fault", {"file": src, "operation": "write", "delay-ms": 3000,
+                                          "count": 1})
+        time.sleep(0.5)  # the next write is now stuck for 3 s
+        hb0 = heartbeats(g)
+        for _ in range(10):  # QMP answers all along
+            if g.qmp.ok("query-status")["status"] != "running":
+                raise Fail("the VM is not running while a write waits")
+            time.sleep(0.2)
+        hb = heartbeats(g) - hb0
+        if hb < 5:
+            raise Fail("only %d heartbeats in 2 s while one write waited" % hb)
+        _, digest = g.done()
+    finally:
+        g.stop()
+    check_image(src, digest)
+
+
 def case_kill(vmm, tmp):
     src, dst = os.path.join(tmp, "ds1", "disk.img"), os.path.join(tmp, "ds2", "disk.img")
     make_image(src)
@@ -422,6 +456,10 @@ def run_case(name, vmm, tmp):
         case_pivot(vmm, tmp)
     elif name == "write-blocking":
         case_pivot(vmm, tmp, "write-blocking")
+    elif name == "pivot-direct":
+        case_pivot(vmm, tmp, drive_extra=",cache=none")
+    elif name == "slow-disk":
+        case_slow_disk(vmm, tmp)
     elif name == "cancel-before":
         case_cancel_before(vmm, tmp)
     elif name == "cancel-after":
