@@ -169,6 +169,22 @@ static void post(struct blk_mirror *j, const char *name, const char *error)
 	blk_event_post(name, d);
 }
 
+/*
+ * The job's last event. The job is marked finished first: the run loop
+ * reaps (blk_mirror_reap) right after it has sent the events it drained,
+ * and a job that was still unfinished then would never be reaped (no
+ * later event wakes the loop): its drive would stay busy for good. Reap
+ * joins the thread, so j outlives this post.
+ */
+static void conclude(struct blk_mirror *j, const char *name, const char *error)
+{
+	pthread_mutex_lock(&j->lock);
+	j->state = M_CONCLUDED;
+	j->finished = true;
+	pthread_mutex_unlock(&j->lock);
+	post(j, name, error);
+}
+
 static void post_job_error(struct blk_mirror *j, bool write)
 {
 	blk_event_post("BLOCK_JOB_ERROR",
@@ -366,7 +382,7 @@ static void fail(struct blk_mirror *j, int rc, bool write, const char *what)
 	unhook(j);
 	snprintf(j->err, sizeof(j->err), "%s: %s; the drive stays on its source image and "
 		 "the target %s is incomplete and not used", what, strerror(-rc), path);
-	post(j, "BLOCK_JOB_COMPLETED", j->err);
+	conclude(j, "BLOCK_JOB_COMPLETED", j->err);
 }
 
 static void *mirror_main(void *arg)
@@ -398,10 +414,11 @@ static void *mirror_main(void *arg)
 				/* QEMU: after ready, cancel leaves a consistent copy */
 				rc = blk_image_flush(j->target);
 				unhook(j);
-				post(j, "BLOCK_JOB_COMPLETED", rc ? "flush of the target failed" : NULL);
+				conclude(j, "BLOCK_JOB_COMPLETED",
+					 rc ? "flush of the target failed" : NULL);
 			} else {
 				unhook(j);
-				post(j, "BLOCK_JOB_CANCELLED", NULL);
+				conclude(j, "BLOCK_JOB_CANCELLED", NULL);
 			}
 			break;
 		}
@@ -411,7 +428,7 @@ static void *mirror_main(void *arg)
 				fail(j, rc, true, "pivot");
 				break;
 			}
-			post(j, "BLOCK_JOB_COMPLETED", NULL);
+			conclude(j, "BLOCK_JOB_COMPLETED", NULL);
 			break;
 		}
 		i = blk_dirty_next(j->dirty, cursor);
@@ -462,11 +479,7 @@ static void *mirror_main(void *arg)
 		}
 		throttle(j, t0, copied);
 	}
-	pthread_mutex_lock(&j->lock);
-	j->state = M_CONCLUDED;
-	j->finished = true;
-	pthread_mutex_unlock(&j->lock);
-	return NULL;
+	return NULL; /* every way out of the loop went through conclude() */
 }
 
 /* ---- the registry and QMP ------------------------------------------------ */
