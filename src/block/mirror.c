@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "block/events.h"
@@ -521,8 +522,17 @@ static int open_target(struct blk_mirror *j, const struct blk_mirror_opts *o,
 		       char *err, size_t errlen)
 {
 	struct blockdev *bd = j->bd;
+	struct stat ts, ss;
 	char e[256];
 
+	/* never the image the drive uses, by whatever name: creating it would
+	 * truncate the guest's disk under it */
+	if (!stat(o->target, &ts) && !fstat(bd->image->fd, &ss) && ts.st_dev == ss.st_dev &&
+	    ts.st_ino == ss.st_ino) {
+		snprintf(err, errlen, "'%s' is the drive's own image; the target must be "
+			 "another file", o->target);
+		return -1;
+	}
 	if (!o->existing &&
 	    blk_image_create(o->target, o->format, bd->size, e, sizeof(e))) {
 		snprintf(err, errlen, "Could not create '%s': %s", o->target, e);
