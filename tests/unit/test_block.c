@@ -695,7 +695,7 @@ static void test_faults(void **state)
 	b = open_img(f->img2, 0);
 
 	/* count 1: the next read fails, then no more; only that image */
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, 1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, 0, 1), 0);
 	assert_int_equal(blk_image_read(b, buf, 512, 0), 512);
 	assert_int_equal(blk_image_write(a, buf, 512, 0), 512);
 	assert_int_equal(blk_image_read(a, buf, 512, 0), -EIO);
@@ -703,53 +703,53 @@ static void test_faults(void **state)
 
 	/* count -1: every write (write-zeroes too) until removed */
 	memset(buf, 0x77, sizeof(buf));
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, ENOSPC, -1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, ENOSPC, 0, -1), 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(blk_image_write(a, buf, 512, 512), -ENOSPC);
 	assert_int_equal(blk_image_zero(a, 0, 512), -ENOSPC);
 	assert_int_equal(blk_image_read(a, buf, 512, 0), 512);
 	assert_int_equal(blk_image_flush(a), 0);
 	assert_true(ub_is_zero_file(f->img, 512, 512)); /* nothing reached the file */
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, 0, 0), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, 0, 0, 0), 0);
 	memset(buf, 0x77, sizeof(buf));
 	assert_int_equal(blk_image_write(a, buf, 512, 512), 512);
 
 	/* flush, count 2 */
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_FLUSH, EIO, 2), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_FLUSH, EIO, 0, 2), 0);
 	assert_int_equal(blk_image_flush(a), -EIO);
 	assert_int_equal(blk_image_flush(b), 0);
 	assert_int_equal(blk_image_flush(a), -EIO);
 	assert_int_equal(blk_image_flush(a), 0);
 
 	/* two rules, the first removed: the second is still the one changed */
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, -1), 0);
-	assert_int_equal(blk_fault_set(f->img2, BLK_FAULT_WRITE, EIO, -1), 0);
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, 0, 0), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, 0, -1), 0);
+	assert_int_equal(blk_fault_set(f->img2, BLK_FAULT_WRITE, EIO, 0, -1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, 0, 0, 0), 0);
 	assert_int_equal(blk_image_read(a, buf, 512, 0), 512);
 	assert_int_equal(blk_image_write(b, buf, 512, 0), -EIO);
-	assert_int_equal(blk_fault_set(f->img2, BLK_FAULT_WRITE, EIO, 1), 0); /* now once */
+	assert_int_equal(blk_fault_set(f->img2, BLK_FAULT_WRITE, EIO, 0, 1), 0); /* now once */
 	assert_int_equal(blk_image_write(b, buf, 512, 0), -EIO);
 	assert_int_equal(blk_image_write(b, buf, 512, 0), 512);
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, -1), 0);
-	assert_int_equal(blk_fault_set(f->img2, BLK_FAULT_WRITE, EIO, -1), 0);
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, 0, 0), 0);
-	assert_int_equal(blk_fault_set(f->img2, BLK_FAULT_WRITE, 0, 0), 0); /* removed */
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, 0, -1), 0);
+	assert_int_equal(blk_fault_set(f->img2, BLK_FAULT_WRITE, EIO, 0, -1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, 0, 0, 0), 0);
+	assert_int_equal(blk_fault_set(f->img2, BLK_FAULT_WRITE, 0, 0, 0), 0); /* removed */
 	assert_int_equal(blk_image_write(b, buf, 512, 0), 512);
 	assert_int_equal(blk_image_read(a, buf, 512, 0), 512);
 
 	/* the table holds 8 rules; removing one that is not there is fine */
 	for (int i = 0; i < 8; i++) {
 		snprintf(p, sizeof(p), "/nonexistent/%d", i);
-		assert_int_equal(blk_fault_set(p, BLK_FAULT_READ, EIO, -1), 0);
+		assert_int_equal(blk_fault_set(p, BLK_FAULT_READ, EIO, 0, -1), 0);
 	}
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, -1), -1);
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, 0, 0), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, 0, -1), -1);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, 0, 0, 0), 0);
 	assert_int_equal(blk_image_read(a, buf, 512, 0), 512);
 	for (int i = 0; i < 8; i++) {
 		snprintf(p, sizeof(p), "/nonexistent/%d", i);
-		assert_int_equal(blk_fault_set(p, BLK_FAULT_READ, 0, 0), 0);
+		assert_int_equal(blk_fault_set(p, BLK_FAULT_READ, 0, 0, 0), 0);
 	}
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, 1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, 0, 1), 0);
 	assert_int_equal(blk_image_read(a, buf, 512, 0), -EIO);
 	blk_image_close(a);
 	blk_image_close(b);
@@ -1106,7 +1106,7 @@ static void test_bd_dirty(void **state)
 	assert_int_equal(blk_dirty_count(other), 0);
 
 	/* a failed write marks too (it may have landed in part) */
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, EIO, 1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, EIO, 0, 1), 0);
 	count = 0;
 	ub_req_free(&u[0]);
 	ub_req_init(&u[0], BLK_OP_WRITE, 900 * KiB, 4096, &count);
@@ -1150,9 +1150,9 @@ static void test_bd_report_ignore(void **state)
 	int count = 0;
 
 	blockdev_set_error_hook(bd, on_error, &log);
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, 1), 0);
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, ENOSPC, 1), 0);
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_FLUSH, EIO, 1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, 0, 1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, ENOSPC, 0, 1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_FLUSH, EIO, 0, 1), 0);
 	ub_req_init(&rd, BLK_OP_READ, 0, 4096, &count);
 	ub_req_init(&wr, BLK_OP_WRITE, 4096, 4096, &count);
 	ub_req_init(&fl, BLK_OP_FLUSH, 0, 0, &count);
@@ -1203,8 +1203,8 @@ static void check_stop(struct fx *f, enum blk_err_policy werror, int err)
 
 	blockdev_set_error_hook(bd, on_error, &log);
 	ub_fill(f->img, 0, 64 * KiB, 40);
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, err, -1), 0);
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, 1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, err, 0, -1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, 0, 1), 0);
 	for (int i = 0; i < 2; i++) {
 		ub_req_init(&wr[i], BLK_OP_WRITE, (uint64_t)i * 8192, 8192, &count);
 		ub_pattern(wr[i].buf, 8192, (uint64_t)i * 8192, 41);
@@ -1235,7 +1235,7 @@ static void check_stop(struct fx *f, enum blk_err_policy werror, int err)
 	assert_int_equal(blockdev_held(bd), 2);
 	assert_int_equal(wr[0].done + wr[1].done, 0);
 
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, 0, 0), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, 0, 0, 0), 0);
 	assert_int_equal(blockdev_retry_held(bd), 2);
 	assert_true(ub_pump(bd, &count, 3));
 	ub_pump_for(bd, 20);
@@ -1269,7 +1269,7 @@ static void test_bd_enospc(void **state)
 	check_stop(f, BLK_ERR_ENOSPC, ENOSPC);
 	/* anything but ENOSPC is reported */
 	blockdev_set_error_hook(&f->bd, on_error, &log);
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, EIO, 1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, EIO, 0, 1), 0);
 	ub_req_init(&wr, BLK_OP_WRITE, 0, 4096, &count);
 	blockdev_submit(&f->bd, &wr.r);
 	assert_true(ub_pump(&f->bd, &count, 1));
@@ -1293,7 +1293,7 @@ static void test_bd_quiesce(void **state)
 
 	blockdev_quiesce(bd);
 	blockdev_quiesce(bd);
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, 1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_READ, EIO, 0, 1), 0);
 	for (int i = 0; i < 8; i++) {
 		ub_req_init(&u[i], i < 6 ? BLK_OP_WRITE : BLK_OP_READ, (uint64_t)i * 4096, 4096,
 			    &count);
@@ -1449,7 +1449,7 @@ static void test_bd_quiesce_waits(void **state)
 	assert_int_equal(g.before, 3);
 	assert_int_equal(g.after, 3);
 	/* a failed write: after() is told so */
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, EIO, 1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_WRITE, EIO, 0, 1), 0);
 	blockdev_submit(bd, &wr.r);
 	assert_true(ub_pump(bd, &count, 6));
 	assert_int_equal(wr.ret, -EIO);
@@ -1567,7 +1567,7 @@ static void test_bd_cache_modes(void **state)
 	assert_string_equal(blk_cache_name(BLK_CACHE_DIRECTSYNC), "directsync");
 
 	bd = open_bd(f, 64 * KiB, BLK_CACHE_WRITEBACK, BLK_ERR_REPORT, BLK_ERR_REPORT);
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_FLUSH, EIO, -1), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_FLUSH, EIO, 0, -1), 0);
 	assert_int_equal(submit_one(bd, BLK_OP_WRITE, 0), 0);
 	assert_int_equal(submit_one(bd, BLK_OP_ZERO, 0), 0);
 	assert_int_equal(submit_one(bd, BLK_OP_FLUSH, 0), -EIO);
@@ -1587,7 +1587,7 @@ static void test_bd_cache_modes(void **state)
 	assert_int_equal(submit_one(bd, BLK_OP_FLUSH, 0), 0);
 	assert_int_equal(bd->flush_ops, 1);
 	assert_int_equal(bd->image->flags & BLK_IMG_DIRECT, 0);
-	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_FLUSH, 0, 0), 0);
+	assert_int_equal(blk_fault_set(f->img, BLK_FAULT_FLUSH, 0, 0, 0), 0);
 	blockdev_close(bd);
 	f->bd_open = false;
 }

@@ -590,7 +590,7 @@ static void test_target_fault(void **state)
 	int ready;
 
 	make_source(f, 4 * MiB);
-	assert_int_equal(blk_fault_set(f->tgt, BLK_FAULT_WRITE, EIO, -1), 0);
+	assert_int_equal(blk_fault_set(f->tgt, BLK_FAULT_WRITE, EIO, 0, -1), 0);
 	start_ok(&f->bd, f->tgt, NULL, 0);
 	check_failed(f, 0);
 	assert_int_equal(find_event(&f->ev, "BLOCK_JOB_READY", 0), -1);
@@ -598,11 +598,11 @@ static void test_target_fault(void **state)
 	assert_true(ub_has_pattern(f->src, 0, 1 * MiB, 1));
 	assert_true(ub_has_pattern(f->src, 3 * MiB, 256 * KiB, 1));
 
-	assert_int_equal(blk_fault_set(f->tgt, BLK_FAULT_WRITE, 0, 0), 0);
+	assert_int_equal(blk_fault_set(f->tgt, BLK_FAULT_WRITE, 0, 0, 0), 0);
 	start_ok(&f->bd, f->tgt, NULL, 0);
 	ready = wait_event(&f->ev, "BLOCK_JOB_READY", 0);
 	assert_true(ready >= 0);
-	assert_int_equal(blk_fault_set(f->tgt, BLK_FAULT_WRITE, EIO, -1), 0);
+	assert_int_equal(blk_fault_set(f->tgt, BLK_FAULT_WRITE, EIO, 0, -1), 0);
 	assert_int_equal(drive_write(&f->bd, 1 * MiB, 8192, 5), 0);
 	check_failed(f, ready);
 	assert_true(ub_has_pattern(f->src, 1 * MiB, 8192, 5));

@@ -142,9 +142,9 @@ static inline uint64_t ub_allocated(const char *path)
 
 static inline void ub_clear_faults(const char *path)
 {
-	blk_fault_set(path, BLK_FAULT_READ, 0, 0);
-	blk_fault_set(path, BLK_FAULT_WRITE, 0, 0);
-	blk_fault_set(path, BLK_FAULT_FLUSH, 0, 0);
+	blk_fault_set(path, BLK_FAULT_READ, 0, 0, 0);
+	blk_fault_set(path, BLK_FAULT_WRITE, 0, 0, 0);
+	blk_fault_set(path, BLK_FAULT_FLUSH, 0, 0, 0);
 }
 
 /* A request with its own buffer that counts how often done() ran. */
