@@ -365,7 +365,7 @@ class Linux:
         self.up = False
         self.n = 0
         self.src = None
-        self.seconds = int(150 * slow)
+        self.seconds = int(90 * slow)
 
     def netlab(self, cmd):
         return subprocess.run(["bash", "-c", f". tests/lib/netlab.sh && {cmd}"], cwd=ROOT,
@@ -487,6 +487,8 @@ class Linux:
             q.ret("migrate-set-parameters", {"max-bandwidth": 0})
 
     def diskload(self):
+        if "diskload: done" in self.src.console():
+            raise CaseFail("the source's diskload ended before the move (the faults took too long)")
         store = self.lab.store("lx-h2")
         dst, img = self.dest(store, ["-S"])
         try:
