@@ -102,6 +102,8 @@ suite migration-godwit-faults python3 tests/migration/godwit_faults.py build/god
 suite migration-godwit-faults-asan python3 tests/migration/godwit_faults.py --label migration-godwit-faults-asan build/asan/godwit-vmm | emit
 suite migration-disks python3 tests/migration/disks.py build/godwit-vmm | emit
 suite migration-disks-asan python3 tests/migration/disks.py --label migration-disks-asan build/asan/godwit-vmm | emit
+suite migration-storage python3 tests/migration/storage.py build/godwit-vmm | emit
+suite migration-storage-asan python3 tests/migration/storage.py --label migration-storage-asan build/asan/godwit-vmm | emit
 suite fuzz/migration tests/fuzz/run.sh 20 | emit
 echo "== ISA tests" >&2
 elfs=(build/isa/*.elf)
