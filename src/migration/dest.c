@@ -266,6 +266,13 @@ static int receive(struct dst *d)
 				return p ? -1 : fail(d, "out of memory");
 			}
 			note_round(d, p, h.length);
+			/* the disk blocks so far go to stable storage now, while the
+			 * source still runs: the flush before the ACK (inside the
+			 * pause) then has only the last round's blocks to write */
+			if (d->blk && disk_receiver_flush(&d->dr, d->ch.err, sizeof(d->ch.err))) {
+				free(p);
+				return -1;
+			}
 			/* everything before this marker is in RAM: say so, so that
 			 * the source measures delivery, not its socket buffer */
 			if (mig_send_buf(&d->ch, MIG_SEC_ROUND_ACK, 1, p, 4)) {
