@@ -84,6 +84,9 @@ suite linux-qemu tests/linux/run.sh qemu linux-qemu | emit
 suite linux-net tests/linux/net.sh build/godwit-vmm linux-net | emit
 suite linux-net-asan tests/linux/net.sh build/asan/godwit-vmm linux-net-asan | emit
 suite linux-net-qemu tests/linux/net.sh qemu linux-net-qemu | emit
+echo "== the emulated long-distance link: delay daemon, RTT accuracy, one TCP stream" >&2
+suite wan tests/net/wan.sh build/godwit-netdelay wan | emit
+suite wan-asan tests/net/wan.sh build/asan/godwit-netdelay wan-asan | emit
 echo "== live migration (migtest and the Linux guest, between VMM processes)" >&2
 suite migration tests/migration/run.sh build/godwit-vmm migration | emit
 suite migration-asan tests/migration/run.sh build/asan/godwit-vmm migration-asan | emit
