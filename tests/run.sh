@@ -88,6 +88,9 @@ echo "== storage migration: drive-mirror and block jobs (the same session on QEM
 suite mirror python3 tests/block/mirror.py build/godwit-vmm --label mirror | emit
 suite mirror-asan python3 tests/block/mirror.py build/asan/godwit-vmm --label mirror-asan | emit
 suite mirror-qemu python3 tests/block/mirror.py qemu --label mirror-qemu | emit
+echo "== the emulated long-distance link: delay daemon, RTT accuracy, one TCP stream" >&2
+suite wan tests/net/wan.sh build/godwit-netdelay wan | emit
+suite wan-asan tests/net/wan.sh build/asan/godwit-netdelay wan-asan | emit
 echo "== live migration (migtest and the Linux guest, between VMM processes)" >&2
 suite migration tests/migration/run.sh build/godwit-vmm migration | emit
 suite migration-asan tests/migration/run.sh build/asan/godwit-vmm migration-asan | emit
