@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 extern const struct blk_driver blk_raw_driver;
@@ -30,13 +31,14 @@ static const struct blk_driver *const drivers[] = { &blk_raw_driver };
 struct fault {
 	char path[256];
 	int op, err, count;
+	unsigned delay_ms;
 };
 
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fault faults[MAX_FAULTS];
 static int nfaults; /* rules in use; read without the lock as a fast check */
 
-int blk_fault_set(const char *path, int op, int err, int count)
+int blk_fault_set(const char *path, int op, int err, unsigned delay_ms, int count)
 {
 	int rc = -1;
 
@@ -53,6 +55,7 @@ int blk_fault_set(const char *path, int op, int err, int count)
 		snprintf(f->path, sizeof(f->path), "%s", path);
 		f->op = op;
 		f->err = err;
+		f->delay_ms = delay_ms;
 		f->count = count;
 		rc = 0;
 		break;
@@ -61,9 +64,11 @@ int blk_fault_set(const char *path, int op, int err, int count)
 	return rc;
 }
 
-/* An injected error for this operation on im, or 0. */
+/* An injected error for this operation on im, or 0 (after an injected
+ * delay, if any). */
 static int fault_hit(const struct blk_image *im, int op)
 {
+	unsigned delay_ms = 0;
 	int err = 0;
 
 	if (!__atomic_load_n(&nfaults, __ATOMIC_SEQ_CST))
@@ -75,11 +80,18 @@ static int fault_hit(const struct blk_image *im, int op)
 		if (!f->count || f->op != op || strcmp(f->path, im->path))
 			continue;
 		err = f->err;
+		delay_ms = f->delay_ms;
 		if (f->count > 0 && --f->count == 0)
 			__atomic_sub_fetch(&nfaults, 1, __ATOMIC_SEQ_CST);
 		break;
 	}
 	pthread_mutex_unlock(&fault_lock);
+	if (delay_ms) {
+		struct timespec ts = { delay_ms / 1000, (long)(delay_ms % 1000) * 1000000 };
+
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
 	return err;
 }
 

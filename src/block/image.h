@@ -85,10 +85,12 @@ uint64_t blk_image_allocated(const struct blk_image *im);
  * Fault injection (tests; QMP x-godwit-block-fault), like QEMU's blkdebug:
  * the next `count` operations of kind op (BLK_FAULT_READ/WRITE/FLUSH; -1
  * count: all of them) on any image opened from `path` fail with -err.
- * count 0 removes the rule. 0, or -1 if the table is full.
+ * count 0 removes the rule. err 0 with delay_ms: the operations do not
+ * fail but first wait that long (a slow disk). 0, or -1 if the table is
+ * full.
  */
 enum { BLK_FAULT_READ, BLK_FAULT_WRITE, BLK_FAULT_FLUSH };
-int blk_fault_set(const char *path, int op, int err, int count);
+int blk_fault_set(const char *path, int op, int err, unsigned delay_ms, int count);
 
 /* Is buf all zero bytes? (len a multiple of 8 is fastest) */
 bool blk_buf_is_zero(const void *buf, size_t len);

@@ -6,8 +6,9 @@
  * threads, sent here on the run loop) and BLOCK_IO_ERROR with the drive's
  * werror/rerror action: "stop" pauses the VM (run state io-error) and the
  * held requests are retried when it resumes. And godwit's own
- * x-godwit-block-fault, which makes the next operations on an image file
- * fail (QEMU's blkdebug, for tests).
+ * x-godwit-block-fault {"file", "operation": "read"|"write"|"flush",
+ * "errno": "EIO"|"ENOSPC", "delay-ms", "count"}, which makes the next
+ * operations on an image file fail or wait (QEMU's blkdebug, for tests).
  *
  * Invariants: arguments are checked completely before anything starts;
  * everything here runs on the run-loop thread; a job never outlives the
@@ -336,20 +337,27 @@ static json_t *query_block(struct machine *m)
 
 static int cmd_fault(json_t *args, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "file", "operation", "errno", "count", NULL };
+	static const char *const keys[] = { "file", "operation", "errno", "delay-ms", "count",
+					    NULL };
 	const char *file, *op, *en;
 	bool bad = false;
 	int kind, e;
 	json_t *c;
 	json_int_t count = 1;
+	uint64_t delay;
 
 	if (only(args, keys, err, errlen))
 		return -1;
 	file = req_str(args, "file", &bad, err, errlen);
 	op = bad ? NULL : req_str(args, "operation", &bad, err, errlen);
 	en = bad ? NULL : opt_str(args, "errno", &bad, err, errlen);
+	delay = bad ? 0 : opt_u64(args, "delay-ms", 0, &bad, err, errlen);
 	if (bad)
 		return -1;
+	if (delay > 600000) {
+		snprintf(err, errlen, "'delay-ms' must be at most 600000");
+		return -1;
+	}
 	c = json_object_get(args, "count");
 	if (c && (!json_is_integer(c) || json_integer_value(c) < -1 ||
 		  json_integer_value(c) > 1000000)) {
@@ -368,7 +376,9 @@ static int cmd_fault(json_t *args, char *err, size_t errlen)
 		snprintf(err, errlen, "'operation' must be read, write or flush");
 		return -1;
 	}
-	if (!en || !strcmp(en, "EIO"))
+	if (!en && delay)
+		e = 0; /* only slow */
+	else if (!en || !strcmp(en, "EIO"))
 		e = EIO;
 	else if (!strcmp(en, "ENOSPC"))
 		e = ENOSPC;
@@ -376,7 +386,7 @@ static int cmd_fault(json_t *args, char *err, size_t errlen)
 		snprintf(err, errlen, "'errno' must be EIO or ENOSPC");
 		return -1;
 	}
-	if (blk_fault_set(file, kind, e, (int)count)) {
+	if (blk_fault_set(file, kind, e, (unsigned)delay, (int)count)) {
 		snprintf(err, errlen, "too many fault rules");
 		return -1;
 	}
