@@ -25,7 +25,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot bench-migrate bench-storage soak clean
-all: $(BUILD)/godwit-vmm $(BUILD)/godwit
+all: $(BUILD)/godwit-vmm $(BUILD)/godwit $(BUILD)/godwit-netdelay
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -41,6 +41,11 @@ $(BUILD)/godwit-vmm: $(BUILD)/obj/src/vmm/main.o $(BUILD)/libgodwit.a
 # the command line (src/cli): talks QMP to VMMs
 $(BUILD)/godwit: $(CLI_OBJS) $(BUILD)/libgodwit.a
 	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(LDLIBS)
+
+# the delay daemon of the emulated long-distance link (tools/netdelay,
+# docs/wan.md); a tool of the tests and benchmarks, not of the VMM
+$(BUILD)/godwit-netdelay: $(BUILD)/obj/tools/netdelay/netdelay.o
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ -lnetfilter_queue -lnfnetlink -lm
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgodwit.a
 	@mkdir -p $(dir $@)
@@ -128,7 +133,8 @@ soak: deps
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(BUILD)/obj/src/vmm/main.d $(UNIT_BINS:=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(BUILD)/obj/src/vmm/main.d $(UNIT_BINS:=.d) \
+	$(BUILD)/obj/tools/netdelay/netdelay.d
 
 # ---- fuzzing (tests/fuzz, added with the migration fuzzer) ----------------
 # `make fuzz` builds build/fuzz/fuzz_migration: the destination's migration

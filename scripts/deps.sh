@@ -12,6 +12,8 @@ PACKAGES=(
 	gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
 	qemu-system-misc opensbi
 	util-linux # mkswap, swapon: tests/unit/test_resident.c's temporary swap file
+	# the emulated long-distance link (tools/netdelay, tests/lib/wanlab.sh)
+	libnetfilter-queue-dev iptables iproute2 iputils-ping iperf3
 )
 
 missing=()

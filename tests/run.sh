@@ -88,6 +88,9 @@ echo "== storage migration: drive-mirror and block jobs (the same session on QEM
 suite mirror python3 tests/block/mirror.py build/godwit-vmm --label mirror | emit
 suite mirror-asan python3 tests/block/mirror.py build/asan/godwit-vmm --label mirror-asan | emit
 suite mirror-qemu python3 tests/block/mirror.py qemu --label mirror-qemu | emit
+echo "== the emulated long-distance link: delay daemon, RTT accuracy, one TCP stream" >&2
+suite wan tests/net/wan.sh build/godwit-netdelay wan | emit
+suite wan-asan tests/net/wan.sh build/asan/godwit-netdelay wan-asan | emit
 echo "== live migration (migtest and the Linux guest, between VMM processes)" >&2
 suite migration tests/migration/run.sh build/godwit-vmm migration | emit
 suite migration-asan tests/migration/run.sh build/asan/godwit-vmm migration-asan | emit
@@ -102,6 +105,8 @@ suite migration-godwit-faults python3 tests/migration/godwit_faults.py build/god
 suite migration-godwit-faults-asan python3 tests/migration/godwit_faults.py --label migration-godwit-faults-asan build/asan/godwit-vmm | emit
 suite migration-disks python3 tests/migration/disks.py build/godwit-vmm | emit
 suite migration-disks-asan python3 tests/migration/disks.py --label migration-disks-asan build/asan/godwit-vmm | emit
+suite migration-storage python3 tests/migration/storage.py build/godwit-vmm | emit
+suite migration-storage-asan python3 tests/migration/storage.py --label migration-storage-asan build/asan/godwit-vmm | emit
 suite fuzz/migration tests/fuzz/run.sh 20 | emit
 echo "== ISA tests" >&2
 elfs=(build/isa/*.elf)

@@ -40,14 +40,19 @@ static int nfaults; /* rules in use; read without the lock as a fast check */
 
 int blk_fault_set(const char *path, int op, int err, unsigned delay_ms, int count)
 {
-	int rc = -1;
+	struct fault *f = NULL;
+	int rc = 0;
 
 	pthread_mutex_lock(&fault_lock);
-	for (int i = 0; i < MAX_FAULTS; i++) {
-		struct fault *f = &faults[i];
-
-		if (f->count && (strcmp(f->path, path) || f->op != op))
-			continue;
+	/* the rule for (path, op) wherever it is, before any free slot: a free
+	 * slot ahead of it must not get a second rule that shadows it */
+	for (int i = 0; i < MAX_FAULTS && !f; i++)
+		if (faults[i].count && faults[i].op == op && !strcmp(faults[i].path, path))
+			f = &faults[i];
+	for (int i = 0; i < MAX_FAULTS && !f && count; i++)
+		if (!faults[i].count)
+			f = &faults[i];
+	if (f) {
 		if (!f->count && count)
 			__atomic_add_fetch(&nfaults, 1, __ATOMIC_SEQ_CST);
 		else if (f->count && !count)
@@ -57,8 +62,8 @@ int blk_fault_set(const char *path, int op, int err, unsigned delay_ms, int coun
 		f->err = err;
 		f->delay_ms = delay_ms;
 		f->count = count;
-		rc = 0;
-		break;
+	} else if (count) {
+		rc = -1; /* full; removing a rule that is not there is fine */
 	}
 	pthread_mutex_unlock(&fault_lock);
 	return rc;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "block/events.h"
@@ -167,6 +168,22 @@ static void post(struct blk_mirror *j, const char *name, const char *error)
 	if (d && error)
 		json_object_set_new(d, "error", json_string(error));
 	blk_event_post(name, d);
+}
+
+/*
+ * The job's last event. The job is marked finished first: the run loop
+ * reaps (blk_mirror_reap) right after it has sent the events it drained,
+ * and a job that was still unfinished then would never be reaped (no
+ * later event wakes the loop): its drive would stay busy for good. Reap
+ * joins the thread, so j outlives this post.
+ */
+static void conclude(struct blk_mirror *j, const char *name, const char *error)
+{
+	pthread_mutex_lock(&j->lock);
+	j->state = M_CONCLUDED;
+	j->finished = true;
+	pthread_mutex_unlock(&j->lock);
+	post(j, name, error);
 }
 
 static void post_job_error(struct blk_mirror *j, bool write)
@@ -366,7 +383,7 @@ static void fail(struct blk_mirror *j, int rc, bool write, const char *what)
 	unhook(j);
 	snprintf(j->err, sizeof(j->err), "%s: %s; the drive stays on its source image and "
 		 "the target %s is incomplete and not used", what, strerror(-rc), path);
-	post(j, "BLOCK_JOB_COMPLETED", j->err);
+	conclude(j, "BLOCK_JOB_COMPLETED", j->err);
 }
 
 static void *mirror_main(void *arg)
@@ -398,10 +415,11 @@ static void *mirror_main(void *arg)
 				/* QEMU: after ready, cancel leaves a consistent copy */
 				rc = blk_image_flush(j->target);
 				unhook(j);
-				post(j, "BLOCK_JOB_COMPLETED", rc ? "flush of the target failed" : NULL);
+				conclude(j, "BLOCK_JOB_COMPLETED",
+					 rc ? "flush of the target failed" : NULL);
 			} else {
 				unhook(j);
-				post(j, "BLOCK_JOB_CANCELLED", NULL);
+				conclude(j, "BLOCK_JOB_CANCELLED", NULL);
 			}
 			break;
 		}
@@ -411,7 +429,7 @@ static void *mirror_main(void *arg)
 				fail(j, rc, true, "pivot");
 				break;
 			}
-			post(j, "BLOCK_JOB_COMPLETED", NULL);
+			conclude(j, "BLOCK_JOB_COMPLETED", NULL);
 			break;
 		}
 		i = blk_dirty_next(j->dirty, cursor);
@@ -462,11 +480,7 @@ static void *mirror_main(void *arg)
 		}
 		throttle(j, t0, copied);
 	}
-	pthread_mutex_lock(&j->lock);
-	j->state = M_CONCLUDED;
-	j->finished = true;
-	pthread_mutex_unlock(&j->lock);
-	return NULL;
+	return NULL; /* every way out of the loop went through conclude() */
 }
 
 /* ---- the registry and QMP ------------------------------------------------ */
@@ -508,8 +522,17 @@ static int open_target(struct blk_mirror *j, const struct blk_mirror_opts *o,
 		       char *err, size_t errlen)
 {
 	struct blockdev *bd = j->bd;
+	struct stat ts, ss;
 	char e[256];
 
+	/* never the image the drive uses, by whatever name: creating it would
+	 * truncate the guest's disk under it */
+	if (!stat(o->target, &ts) && !fstat(bd->image->fd, &ss) && ts.st_dev == ss.st_dev &&
+	    ts.st_ino == ss.st_ino) {
+		snprintf(err, errlen, "'%s' is the drive's own image; the target must be "
+			 "another file", o->target);
+		return -1;
+	}
 	if (!o->existing &&
 	    blk_image_create(o->target, o->format, bd->size, e, sizeof(e))) {
 		snprintf(err, errlen, "Could not create '%s': %s", o->target, e);

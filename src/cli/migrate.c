@@ -54,7 +54,8 @@
 static const char usage_text[] =
 	"usage: godwit migrate --from SRC_QMP_SOCKET --to DST_QMP_SOCKET --uri tcp:HOST:PORT\n"
 	"                      [--incoming] [--downtime-ms N] [--max-bandwidth BYTES_PER_S]\n"
-	"                      [--auto-converge] [--deadline-s N] [--plain] [--quiet] [--json]\n"
+	"                      [--auto-converge] [--deadline-s N] [--plain] [--with-storage]\n"
+	"                      [--quiet] [--json]\n"
 	"\n"
 	"Live-migrate the VM of one VMM (QEMU 7.2 or godwit-vmm) to another through\n"
 	"their QMP unix sockets. The destination must be waiting for it: started with\n"
@@ -79,6 +80,10 @@ static const char usage_text[] =
 	"                         tool makes a fresh 256-bit key for this migration\n"
 	"                         and hands it to both over QMP (x-godwit-key): the\n"
 	"                         stream is AES-256-GCM. QEMU streams are not encrypted.\n"
+	"  --with-storage         move the disks too (shared-nothing; migrate \"blk\"):\n"
+	"                         the destination has its own images of the same\n"
+	"                         sizes, which the stream fills; progress and report\n"
+	"                         show the disks and RAM\n"
 	"  --quiet                print nothing but the final report\n"
 	"  --json                 print the final query-migrate reply instead of the\n"
 	"                         report\n"
@@ -112,7 +117,7 @@ static const char usage_text[] =
 
 struct migrate_opts {
 	const char *from, *to, *uri;
-	bool incoming, auto_converge, quiet, json, plain;
+	bool incoming, auto_converge, quiet, json, plain, with_storage;
 	int64_t downtime_ms, max_bandwidth, deadline_s; /* -1: not given */
 };
 
@@ -183,6 +188,7 @@ static int usage_error(const char *fmt, ...)
 enum opt_id {
 	OPT_FROM, OPT_TO, OPT_URI, OPT_INCOMING, OPT_DOWNTIME, OPT_BANDWIDTH,
 	OPT_AUTO_CONVERGE, OPT_DEADLINE, OPT_QUIET, OPT_JSON, OPT_HELP, OPT_PLAIN,
+	OPT_WITH_STORAGE,
 };
 
 static const struct {
@@ -201,6 +207,7 @@ static const struct {
 	{ "--quiet", false, OPT_QUIET },
 	{ "--json", false, OPT_JSON },
 	{ "--plain", false, OPT_PLAIN },
+	{ "--with-storage", false, OPT_WITH_STORAGE },
 	{ "--help", false, OPT_HELP },
 	{ "-h", false, OPT_HELP },
 };
@@ -257,6 +264,7 @@ static int set_opt(struct migrate_opts *o, enum opt_id id, const char *flag, con
 	case OPT_QUIET: o->quiet = true; return 0;
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_PLAIN: o->plain = true; return 0;
+	case OPT_WITH_STORAGE: o->with_storage = true; return 0;
 	case OPT_HELP: return 0;
 	case OPT_DOWNTIME:
 		return set_num(flag, val, 0, INT64_MAX, &o->downtime_ms);
@@ -588,13 +596,24 @@ static void print_report(struct migrate_run *r)
 	MS_LINE("setup time", s.setup_time_ms);
 #undef MS_LINE
 	if (s.transferred >= 0)
-		printf("transferred: %" PRId64 " bytes (%.1f MiB)\n", s.transferred,
+		printf("%s: %" PRId64 " bytes (%.1f MiB)\n",
+		       s.disk_transferred >= 0 ? "RAM transferred" : "transferred", s.transferred,
 		       (double)s.transferred / (1024.0 * 1024.0));
 	else
 		printf("transferred: n/a\n");
+	if (s.disk_transferred >= 0) {
+		printf("disk transferred: %" PRId64 " bytes (%.1f MiB)\n", s.disk_transferred,
+		       (double)s.disk_transferred / (1024.0 * 1024.0));
+		if (s.disk_total >= 0)
+			printf("disk size: %" PRId64 " bytes (%.1f MiB)\n", s.disk_total,
+			       (double)s.disk_total / (1024.0 * 1024.0));
+		if (s.disk_remaining >= 0)
+			printf("disk remaining: %" PRId64 " bytes\n", s.disk_remaining);
+	}
 	if (s.transferred >= 0 && s.total_time_ms > 0)
 		printf("average throughput: %.2f MB/s\n",
-		       (double)s.transferred / (double)s.total_time_ms / 1000.0);
+		       (double)(s.transferred + (s.disk_transferred > 0 ? s.disk_transferred : 0)) /
+			       (double)s.total_time_ms / 1000.0);
 	else
 		printf("average throughput: n/a\n");
 	if (s.rounds >= 0)
@@ -830,6 +849,8 @@ static int watch(struct migrate_run *r)
 		      isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_LINES,
 		      r->start_ns);
 	args = json_pack("{s:s}", "uri", r->opt.uri);
+	if (args && r->opt.with_storage)
+		json_object_set_new(args, "blk", json_true());
 	rc = args ? qmpc_execute(&r->src, "migrate", args, COMMAND_MS, NULL) : QMPC_ERR_IO;
 	json_decref(args);
 	if (rc == QMPC_ERR_INTR)

@@ -53,6 +53,9 @@ void progress_sample_parse(const json_t *info, struct progress_sample *s)
 				? get_int(ram, "duplicate") + get_int(ram, "normal") : -1;
 	s->total = get_int(ram, "total");
 	s->rounds = get_int(ram, "dirty-sync-count");
+	s->disk_transferred = get_int(json_object_get(info, "disk"), "transferred");
+	s->disk_remaining = get_int(json_object_get(info, "disk"), "remaining");
+	s->disk_total = get_int(json_object_get(info, "disk"), "total");
 	s->mbps = json_is_number(mbps) && json_number_value(mbps) >= 0 ? json_number_value(mbps) : -1;
 }
 
@@ -155,7 +158,12 @@ static void format_line(struct progress *p, const struct progress_sample *s,
 	if (s->rounds >= 0)
 		add(buf, len, &off, ", round %lld", (long long)s->rounds);
 	if (s->remaining >= 0)
-		add(buf, len, &off, ", %.1f MiB left", (double)s->remaining / MIB);
+		add(buf, len, &off, s->disk_total >= 0 ? ", RAM %.1f MiB left" : ", %.1f MiB left",
+		    (double)s->remaining / MIB);
+	if (s->disk_total > 0 && s->disk_remaining >= 0 && s->disk_remaining <= s->disk_total)
+		add(buf, len, &off, ", disk %lld%% (%.1f MiB left)",
+		    (long long)((s->disk_total - s->disk_remaining) * 100 / s->disk_total),
+		    (double)s->disk_remaining / MIB);
 	if (s->expected_downtime_ms >= 0)
 		add(buf, len, &off, verbose ? ", expected downtime %lld ms" : ", downtime ~%lld ms",
 		    (long long)s->expected_downtime_ms);

@@ -15,6 +15,10 @@
  * the highest value shown so far is held, and 100% is shown only once the
  * status is "completed". Percentages are kept in tenths, rounded down.
  *
+ * With disks (query-migrate's "disk" object) the line also shows the share
+ * of the disks' bytes sent, (disk.total - disk.remaining) / disk.total, and
+ * what is left of them; the percentage stays RAM's.
+ *
  * Modes: PROGRESS_TTY redraws one line with '\r' on every update and clears
  * it at the end; PROGRESS_LINES prints one plain line per second (stderr is
  * not a terminal: logs, CI); PROGRESS_QUIET prints nothing.
@@ -48,6 +52,8 @@ struct progress_sample {
 	int64_t total;              /* ram.total, bytes */
 	int64_t rounds;             /* ram.dirty-sync-count */
 	double mbps;                /* ram.mbps (megabits per second); -1: absent */
+	/* disk.* (a migration with its disks, blk / --with-storage) */
+	int64_t disk_transferred, disk_remaining, disk_total;
 };
 
 enum progress_mode { PROGRESS_QUIET, PROGRESS_TTY, PROGRESS_LINES };

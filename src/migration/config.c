@@ -5,6 +5,8 @@
 #include "migration/config.h"
 
 #include <inttypes.h>
+
+#include "block/blockdev.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -34,7 +36,28 @@ static json_t *describe_slot(const struct virtio_mmio *t)
 	return s;
 }
 
-json_t *mig_config_describe(struct machine *m)
+/* The drives, in machine_disk_list order: what a migration with its disks
+ * (blk) writes on the destination. */
+static json_t *describe_disks(struct machine *m)
+{
+	struct blockdev *bd[VIRT_VIRTIO_COUNT];
+	int n = machine_disk_list(m, bd, VIRT_VIRTIO_COUNT);
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < n; i++) {
+		json_t *d = json_pack("{s:s, s:I, s:b}", "id", bd[i]->id ? bd[i]->id : "",
+				      "size", (json_int_t)bd[i]->size, "readonly", bd[i]->readonly);
+
+		if (!d || json_array_append_new(a, d)) {
+			json_decref(d);
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+json_t *mig_config_describe(struct machine *m, bool blk)
 {
 	json_t *o, *slots;
 
@@ -42,6 +65,11 @@ json_t *mig_config_describe(struct machine *m)
 		      "board", "riscv64-virt", "ram-size", (json_int_t)m->ram.size,
 		      "rom-size", (json_int_t)m->rom.size, "misa", (json_int_t)(HART_MISA & INT64_MAX),
 		      "plic", m->has_plic, "htif-page", (json_int_t)m->overlay_ppn);
+	if (o && (json_object_set_new(o, "blk", json_boolean(blk)) ||
+		  (blk && json_object_set_new(o, "disks", describe_disks(m))))) {
+		json_decref(o);
+		return NULL;
+	}
 	slots = json_array();
 	if (!o || !slots || json_object_set_new(o, "slots", slots)) {
 		json_decref(o);
@@ -119,6 +147,46 @@ static int same_slot(json_t *a, json_t *b, size_t i, char *err, size_t errlen)
 	return 0;
 }
 
+/* blk: the source's drives against this side's, which must be there, of
+ * the same size, and writable. */
+static int check_disks(json_t *src, json_t *dst, char *err, size_t errlen)
+{
+	json_t *sd = json_object_get(src, "disks"), *dd = json_object_get(dst, "disks");
+
+	if (!json_is_array(sd) || !json_is_array(dd)) {
+		snprintf(err, errlen, "the source asks to send its disks (blk) but lists none");
+		return -1;
+	}
+	for (size_t i = 0; i < json_array_size(sd); i++) {
+		json_t *a = json_array_get(sd, i), *b = json_array_get(dd, i);
+		const char *id = json_string_value(json_object_get(a, "id"));
+		json_int_t as = json_integer_value(json_object_get(a, "size"));
+
+		if (!b) {
+			snprintf(err, errlen, "the source sends disk %zu (%.40s) with the VM (blk), "
+					      "this side has no such drive", i, id ? id : "?");
+			return -1;
+		}
+		if (as != json_integer_value(json_object_get(b, "size"))) {
+			snprintf(err, errlen, "disk %zu (%.40s) size differs: source %lld bytes, "
+					      "destination %lld bytes", i, id ? id : "?", (long long)as,
+				 (long long)json_integer_value(json_object_get(b, "size")));
+			return -1;
+		}
+		if (json_is_true(json_object_get(b, "readonly"))) {
+			snprintf(err, errlen, "disk %zu (%.40s) is read-only on the destination: a "
+					      "migration with its disks (blk) must write it", i, id ? id : "?");
+			return -1;
+		}
+	}
+	if (json_array_size(dd) != json_array_size(sd)) {
+		snprintf(err, errlen, "disk count differs: source %zu, destination %zu",
+			 json_array_size(sd), json_array_size(dd));
+		return -1;
+	}
+	return 0;
+}
+
 int mig_config_check(struct machine *m, json_t *src, char *err, size_t errlen)
 {
 	static const char *const top[][2] = {
@@ -127,20 +195,27 @@ int mig_config_check(struct machine *m, json_t *src, char *err, size_t errlen)
 		{ "misa", "CPU features (misa)" }, { "plic", "interrupt controller" },
 		{ "htif-page", "HTIF tohost page" },
 	};
-	json_t *dst = mig_config_describe(m), *ss, *ds;
+	json_t *dst, *ss, *ds, *blk = json_object_get(src, "blk");
 	int r = -1;
 
+	if (!json_is_object(src)) {
+		snprintf(err, errlen, "the source sent no machine description");
+		return -1;
+	}
+	if (blk && !json_is_boolean(blk)) {
+		snprintf(err, errlen, "the source's blk is not a boolean");
+		return -1;
+	}
+	dst = mig_config_describe(m, json_is_true(blk));
 	if (!dst) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (!json_is_object(src)) {
-		snprintf(err, errlen, "the source sent no machine description");
-		goto out;
-	}
 	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++)
 		if (same(src, dst, top[i][0], top[i][1], err, errlen))
 			goto out;
+	if (json_is_true(blk) && check_disks(src, dst, err, errlen))
+		goto out;
 	ss = json_object_get(src, "slots");
 	ds = json_object_get(dst, "slots");
 	if (!json_is_array(ss) || json_array_size(ss) != json_array_size(ds)) {

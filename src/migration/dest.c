@@ -18,6 +18,12 @@
  * event goes out) on the run-loop thread before the first guest
  * instruction runs here. The stream is hostile input: every length is
  * bounded before anything is allocated or read.
+ *
+ * With blk (the source's HELLO says its disks travel in the stream) the
+ * DISK sections are written into this side's own images as they arrive
+ * (disk.c checks each against its drive first); after END every image is
+ * fdatasync'ed before the device state is loaded and the ACK goes out, and
+ * the images are not reopened (they are this host's own, not shared).
  */
 #include "migration/migration.h"
 
@@ -33,6 +39,7 @@
 
 #include "migration/config.h"
 #include "migration/devstate.h"
+#include "migration/disk.h"
 #include "migration/handshake.h"
 #include "migration/ram.h"
 #include "migration/stream.h"
@@ -49,6 +56,8 @@ struct dst {
 	struct machine *m;
 	struct mig_chan ch;
 	struct ram_receiver rr;
+	struct disk_receiver dr; /* blk */
+	bool blk;
 	uint8_t *dev;
 	uint32_t dev_len;
 	char load_err[256];
@@ -62,8 +71,9 @@ static void cb_load(struct machine *m, void *arg)
 	struct dst *d = arg;
 
 	mig_trace("dst", "load start");
-	/* close-to-open: the source flushed its disks before END */
-	d->load_rc = machine_disks_reopen(m, d->load_err, sizeof(d->load_err));
+	/* close-to-open: the source flushed its disks before END; with blk
+	 * the images are this side's own, written by the stream: no reopen */
+	d->load_rc = d->blk ? 0 : machine_disks_reopen(m, d->load_err, sizeof(d->load_err));
 	if (d->load_rc == 0)
 		d->load_rc = devstate_load(m, d->dev, d->dev_len, d->load_err,
 					   sizeof(d->load_err));
@@ -160,8 +170,11 @@ static int handshake(struct dst *d)
 			 (long long)json_integer_value(json_object_get(j, "protocol")),
 			 MIG_PROTOCOL_VERSION);
 	} else if (mig_config_check(d->m, json_object_get(j, "machine"), why, sizeof(why)) == 0) {
-		r = send_answer(d, MIG_SEC_WELCOME, NULL);
-		goto out;
+		d->blk = json_is_true(json_object_get(json_object_get(j, "machine"), "blk"));
+		if (!d->blk || disk_receiver_init(&d->dr, d->m, why, sizeof(why)) == 0) {
+			r = send_answer(d, MIG_SEC_WELCOME, NULL);
+			goto out;
+		}
 	}
 	send_answer(d, MIG_SEC_WELCOME, why);
 	d->acked = true;
@@ -172,11 +185,13 @@ out:
 	return r;
 }
 
+/* ROUND: u32 round, u64 pages dirtied (as two u32), with blk also u64
+ * disk bytes still dirty; only shown, never trusted. */
 static void note_round(struct dst *d, const uint8_t *p, uint32_t len)
 {
 	uint32_t v[3];
 
-	if (len != sizeof(v))
+	if (len != 12 && len != 20)
 		return;
 	memcpy(v, p, sizeof(v));
 	if (!d->mig)
@@ -198,6 +213,7 @@ static uint32_t section_limit(const struct dst *d, uint16_t type)
 	case MIG_SEC_DEVICES: return DEVSTATE_MAX;
 	case MIG_SEC_END: return 16;
 	case MIG_SEC_ABORT: return JSON_MAX;
+	case MIG_SEC_DISK: return MIG_DISK_SECTION_MAX;
 	default: return UINT32_MAX; /* refused below as unexpected */
 	}
 }
@@ -226,6 +242,13 @@ static int receive(struct dst *d)
 			if (ram_recv_section(&d->rr, &d->ch, &h))
 				return -1;
 			break;
+		case MIG_SEC_DISK:
+			if (!d->blk)
+				return fail(d, "stream corrupt: a disk section, but the source's hello "
+					       "did not announce its disks (blk)");
+			if (disk_recv_section(&d->dr, &d->ch, &h))
+				return -1;
+			break;
 		case MIG_SEC_ROM:
 			if (rom || h.length != d->m->rom.size)
 				return fail(d, "stream corrupt: boot ROM section of the wrong size");
@@ -243,6 +266,13 @@ static int receive(struct dst *d)
 				return p ? -1 : fail(d, "out of memory");
 			}
 			note_round(d, p, h.length);
+			/* the disk blocks so far go to stable storage now, while the
+			 * source still runs: the flush before the ACK (inside the
+			 * pause) then has only the last round's blocks to write */
+			if (d->blk && disk_receiver_flush(&d->dr, d->ch.err, sizeof(d->ch.err))) {
+				free(p);
+				return -1;
+			}
 			/* everything before this marker is in RAM: say so, so that
 			 * the source measures delivery, not its socket buffer */
 			if (mig_send_buf(&d->ch, MIG_SEC_ROUND_ACK, 1, p, 4)) {
@@ -270,6 +300,8 @@ static int receive(struct dst *d)
 				return fail(d, "stream corrupt: the stream ended without ROM or device state");
 			if (end[0] != d->rr.pages)
 				return fail(d, "stream corrupt: page count differs from the source's");
+			if (end[1] != d->dr.sections)
+				return fail(d, "stream corrupt: disk section count differs from the source's");
 			return 0;
 		case MIG_SEC_ABORT:
 			if (h.length > JSON_MAX)
@@ -441,6 +473,12 @@ void *mig_dest_thread(void *arg)
 	if (handshake(&d) || receive(&d))
 		goto out;
 	mig_trace("dst", "end received");
+	if (d.blk && disk_receiver_flush(&d.dr, d.load_err, sizeof(d.load_err))) {
+		send_answer(&d, MIG_SEC_ACK, d.load_err);
+		d.acked = true;
+		snprintf(d.ch.err, sizeof(d.ch.err), "%.200s", d.load_err);
+		goto out;
+	}
 	if (machine_call(d.m, cb_load, &d)) {
 		fail(&d, "the VM stopped");
 		goto out;
@@ -477,6 +515,7 @@ out:
 	pthread_mutex_unlock(&mig->lock);
 	mig_chan_close(&d.ch);
 	ram_receiver_destroy(&d.rr);
+	disk_receiver_destroy(&d.dr);
 	free(d.dev);
 	if (rc == 0) {
 		/* completed was set by cb_start */
@@ -508,6 +547,10 @@ int mig_dest_receive(struct machine *m, int fd, const struct mig_secret *sec,
 	}
 	if (mig_handshake_dest(&d.ch, sec) || handshake(&d) || receive(&d))
 		goto out;
+	if (d.blk && disk_receiver_flush(&d.dr, d.load_err, sizeof(d.load_err))) {
+		snprintf(d.ch.err, sizeof(d.ch.err), "%.200s", d.load_err);
+		goto out;
+	}
 	cb_load(m, &d);
 	if (d.load_rc) {
 		snprintf(d.ch.err, sizeof(d.ch.err), "device state rejected: %.200s", d.load_err);
@@ -518,6 +561,7 @@ out:
 	snprintf(err, errlen, "%s", rc ? (d.ch.err[0] ? d.ch.err : "failed") : "");
 	mig_chan_close(&d.ch);
 	ram_receiver_destroy(&d.rr);
+	disk_receiver_destroy(&d.dr);
 	free(d.dev);
 	return rc;
 }

@@ -255,7 +255,7 @@ static int spawn(struct migration *mig, void *(*fn)(void *), char *err, size_t e
 	return 0;
 }
 
-int migration_start(struct migration *mig, const char *uri, char *err, size_t errlen)
+int migration_start(struct migration *mig, const char *uri, bool blk, char *err, size_t errlen)
 {
 	struct uri u;
 	bool key, plain;
@@ -283,11 +283,13 @@ int migration_start(struct migration *mig, const char *uri, char *err, size_t er
 	}
 	snprintf(mig->uri, sizeof(mig->uri), "%s", uri);
 	mig->peer = u;
+	mig->blk = blk;
 	pthread_mutex_lock(&mig->lock);
 	mig->committed = false;
 	memset(&mig->info, 0, sizeof(mig->info));
 	mig->info.status = MIG_SETUP;
 	mig->info.total = mig->m->ram.size;
+	mig->info.blk = blk;
 	pthread_mutex_unlock(&mig->lock);
 	mig->cancel = 0;
 	mig->start_ns = mig_now_ns();
@@ -464,6 +466,14 @@ int migration_incoming(struct migration *mig, const char *uri, char *err, size_t
 		return -1;
 	}
 	return 0;
+}
+
+void mig_progress_disk(struct migration *mig, uint64_t transferred, uint64_t remaining)
+{
+	pthread_mutex_lock(&mig->lock);
+	mig->info.disk_transferred = transferred;
+	mig->info.disk_remaining = remaining;
+	pthread_mutex_unlock(&mig->lock);
 }
 
 void mig_progress(struct migration *mig, uint64_t transferred, uint64_t zero, uint64_t data,

@@ -58,6 +58,10 @@ struct mig_info {
 	uint64_t duplicate, normal, normal_bytes;
 	uint64_t dirty_pages_rate, dirty_sync_count, pages_per_second;
 	uint64_t precopy_bytes, downtime_bytes;
+	/* blk: the disks travel in the stream; bytes of their sections, bytes
+	 * still to send (dirty, or not scanned yet), the drives' sizes */
+	bool blk;
+	uint64_t disk_transferred, disk_remaining, disk_total;
 	double mbps;
 	int throttle_pct;
 	uint64_t round;
@@ -94,6 +98,7 @@ struct migration {
 	struct mig_secret *secret; /* x-godwit-key / x-godwit-plain */
 	char uri[256];
 	struct uri peer;        /* uri, parsed once */
+	bool blk;               /* source: send the disks too (migrate "blk") */
 	/* destination side */
 	bool incoming_pending; /* -incoming given, VM waits for the stream */
 	bool autostart;        /* run the VM when the migration ends (not -S) */
@@ -111,8 +116,10 @@ int migration_init(struct migration *mig, struct machine *m, const struct mig_ho
 /* Cancel and join a running migration thread; close what is open. */
 void migration_destroy(struct migration *mig);
 
-/* Source: start migrating to uri ("tcp:HOST:PORT"). -1 + err if one runs. */
-int migration_start(struct migration *mig, const char *uri, char *err, size_t errlen);
+/* Source: start migrating to uri ("tcp:HOST:PORT"); blk: the disks go in
+ * the stream too (shared-nothing: the destination has its own images of
+ * the same size). -1 + err if one runs. */
+int migration_start(struct migration *mig, const char *uri, bool blk, char *err, size_t errlen);
 /* Ask a running source migration to stop; the VM keeps running here. */
 int migration_cancel(struct migration *mig, char *err, size_t errlen);
 /* The migration key: 64 hex digits, or NULL to forget it. 0 or -1 + err. */
@@ -169,6 +176,8 @@ void mig_schedule_announce(struct migration *mig);
  * way progress reaches query-migrate. */
 void mig_progress(struct migration *mig, uint64_t transferred, uint64_t zero, uint64_t data,
 		  uint64_t remaining_pages);
+/* The disks' figures (blk): section bytes sent, bytes still to send. */
+void mig_progress_disk(struct migration *mig, uint64_t transferred, uint64_t remaining);
 /* The thread's last act: lets the run loop join it (never earlier: the
  * thread may still wait in machine_call for the loop). */
 void mig_thread_exit(struct migration *mig);

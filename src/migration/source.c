@@ -3,8 +3,14 @@
  * handshake, pre-copy rounds with bandwidth and dirty-rate measurement,
  * the switchover decision, auto-converge, stop-and-copy, and the commit.
  *
+ * Iterative sources: pre-copy runs over a list of them - RAM, and with
+ * blk every disk (disk.h) - each sending its whole contents in round 1 and
+ * what was dirtied since in later rounds; the stop sends what each has
+ * left, RAM first, then the disks, before DEVICES and END.
+ *
  * Switchover: after each round the predicted pause is
- *     dirty pages x 4 KiB / measured bandwidth + device state + 2 RTT + 1 ms.
+ *     (dirty pages x 4 KiB + dirty disk bytes) / measured bandwidth
+ *     + device state + 2 RTT + 1 ms.
  * The source switches over when that fits downtime-limit and another round
  * would not help: the dirty set is empty or tiny (prediction <= 2 ms), it
  * stopped halving, or MAX_ROUNDS passed. So the pause is usually far below
@@ -36,6 +42,7 @@
 
 #include "migration/config.h"
 #include "migration/devstate.h"
+#include "migration/disk.h"
 #include "migration/handshake.h"
 #include "migration/ram.h"
 #include "migration/stream.h"
@@ -48,11 +55,26 @@
 #define CONFIRM_MS 10000 /* COMMIT to the destination's RUNNING */
 #define HANDSHAKE_MS 10000
 
+struct src;
+
+/* One iterative source of pre-copy: round() sends everything (first) or
+ * what was dirtied since the last round; pending() is what it still has
+ * to send, in bytes, as of its last sync. */
+struct iter_src {
+	const char *name;
+	int (*round)(struct src *c, bool first);
+	uint64_t (*pending)(const struct src *c);
+};
+
 struct src {
 	struct migration *mig;
 	struct machine *m;
 	struct mig_chan ch;
 	struct ram_sender rs;
+	struct disk_sender ds;   /* blk: the disks */
+	bool blk, ds_live;
+	const struct iter_src *srcs[2];
+	int nsrcs;
 	struct mig_params p;
 	uint64_t *bitmap, *scratch, words; /* pages to send; the final sync */
 	int dirty_id;
@@ -131,6 +153,39 @@ static void cb_finish(struct machine *m, void *arg)
 	if (c->dirty_id >= 0)
 		machine_dirty_stop(m, c->dirty_id);
 	c->dirty_id = -1;
+}
+
+static int ram_round(struct src *c, bool first)
+{
+	return ram_send_bitmap(&c->rs, c->bitmap, first);
+}
+
+static uint64_t ram_pending(const struct src *c)
+{
+	return c->dirty * HART_PAGE_SIZE;
+}
+
+static int disk_round(struct src *c, bool first)
+{
+	return disk_send_round(&c->ds, first);
+}
+
+static uint64_t disk_pending(const struct src *c)
+{
+	return disk_sender_remaining(&c->ds);
+}
+
+static const struct iter_src ram_src = { "ram", ram_round, ram_pending };
+static const struct iter_src disk_src = { "disk", disk_round, disk_pending };
+
+/* Bytes every source still has to send. */
+static uint64_t pending_bytes(const struct src *c)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < c->nsrcs; i++)
+		n += c->srcs[i]->pending(c);
+	return n;
 }
 
 static int send_json(struct src *c, uint16_t type, json_t *j)
@@ -234,6 +289,8 @@ static void publish(struct src *c, uint64_t round, uint64_t expected_ns, uint64_
 	i->mbps = c->bw * 8 / 1e6;
 	i->pages_per_second = (uint64_t)(c->bw / HART_PAGE_SIZE);
 	i->remaining = c->dirty * HART_PAGE_SIZE;
+	if (c->blk)
+		i->disk_remaining = disk_sender_remaining(&c->ds);
 	pthread_mutex_unlock(&c->mig->lock);
 	__atomic_store_n(&c->rs.remaining, c->dirty, __ATOMIC_RELAXED);
 }
@@ -243,13 +300,22 @@ static void report_progress(void *opaque)
 {
 	struct src *c = opaque;
 
-	mig_progress(c->mig, c->ch.bytes_sent, c->rs.zero_pages, c->rs.data_pages,
+	/* ram.transferred is RAM's share, as QEMU's with blk */
+	mig_progress(c->mig, c->ch.bytes_sent - c->ds.bytes, c->rs.zero_pages, c->rs.data_pages,
 		     c->rs.remaining);
+}
+
+/* disk.c, after each section */
+static void report_disk_progress(void *opaque)
+{
+	struct src *c = opaque;
+
+	mig_progress_disk(c->mig, c->ds.bytes, disk_sender_remaining(&c->ds));
 }
 
 static uint64_t predict_ns(const struct src *c)
 {
-	double bytes = (double)c->dirty * HART_PAGE_SIZE + (double)c->dev_len + 4096.0;
+	double bytes = (double)pending_bytes(c) + (double)c->dev_len + 4096.0;
 	double bw = c->bw > 1e6 ? c->bw : 1e6;
 
 	return (uint64_t)(bytes / bw * 1e9) + 2 * c->rtt_ns + 1000000ull;
@@ -272,7 +338,7 @@ static int handshake(struct src *c)
 	if (r)
 		return -1;
 	hello = json_pack("{s:i, s:o}", "protocol", MIG_PROTOCOL_VERSION,
-			  "machine", mig_config_describe(c->m));
+			  "machine", mig_config_describe(c->m, c->blk));
 	if (send_json(c, MIG_SEC_HELLO, hello) ||
 	    recv_answer(c, MIG_SEC_WELCOME, "the machine"))
 		return -1;
@@ -283,7 +349,7 @@ static int handshake(struct src *c)
 /* Pre-copy until the switchover condition holds. */
 static int precopy(struct src *c)
 {
-	uint64_t prev = UINT64_MAX, round, last_bytes = 0;
+	uint64_t prev = UINT64_MAX, round, last_bytes = 0, pending;
 
 	for (uint64_t w = 0; w < c->words; w++)
 		c->bitmap[w] = ~0ull;
@@ -291,8 +357,8 @@ static int precopy(struct src *c)
 		c->bitmap[c->words - 1] = (1ull << (c->m->ram_pages % 64)) - 1;
 	c->dirty_prev = c->m->ram_pages;
 	for (round = 1;; round++) {
-		uint64_t t0 = mig_now_ns(), b0 = c->ch.bytes_sent, t1, ta, bytes, pred, rate;
-		uint32_t rnd[3];
+		uint64_t t0 = mig_now_ns(), b0 = c->ch.bytes_sent, t1, ta, bytes, pred, rate, dd;
+		uint32_t rnd[5];
 
 		if (c->ch.deadline_ns && mig_now_ns() >= c->ch.deadline_ns) {
 			snprintf(c->ch.err, sizeof(c->ch.err),
@@ -308,8 +374,10 @@ static int precopy(struct src *c)
 		pthread_mutex_unlock(&c->mig->lock);
 		migration_get_params(c->mig, &c->p); /* they may change while we run */
 		c->rs.max_bw = c->p.max_bandwidth;
-		if (ram_send_bitmap(&c->rs, c->bitmap, round == 1) || check_peer(c))
-			return -1;
+		c->ds.max_bw = c->p.max_bandwidth;
+		for (int i = 0; i < c->nsrcs; i++)
+			if (c->srcs[i]->round(c, round == 1) || check_peer(c))
+				return -1;
 		/* the end-of-round marker comes back once the destination has
 		 * written everything before it: the round is measured end to
 		 * end, and nothing is left queued in socket buffers when the VM
@@ -317,8 +385,12 @@ static int precopy(struct src *c)
 		rnd[0] = (uint32_t)round;
 		rnd[1] = (uint32_t)(c->dirty_prev);
 		rnd[2] = (uint32_t)(c->dirty_prev >> 32);
+		/* with blk: the disk bytes still dirty as the round ends */
+		dd = c->blk ? disk_sender_remaining(&c->ds) : 0;
+		rnd[3] = (uint32_t)dd;
+		rnd[4] = (uint32_t)(dd >> 32);
 		ta = mig_now_ns();
-		if (mig_send_buf(&c->ch, MIG_SEC_ROUND, 1, rnd, sizeof(rnd)) ||
+		if (mig_send_buf(&c->ch, MIG_SEC_ROUND, 1, rnd, c->blk ? 20 : 12) ||
 		    await_round_ack(c, (uint32_t)round))
 			return -1;
 		if (mig_now_ns() - ta < c->rtt_ns) /* the smallest wait is the best RTT guess */
@@ -331,22 +403,24 @@ static int precopy(struct src *c)
 		if (bytes >= (1u << 20) || c->bw == 0)
 			c->bw = (double)bytes * 1e9 / (double)(t1 - t0 ? t1 - t0 : 1);
 		rate = (uint64_t)((double)c->dirty * 1e9 / (double)(t1 - t0 ? t1 - t0 : 1));
+		pending = pending_bytes(c);
 		pred = predict_ns(c);
 		publish(c, round, pred, rate);
 		{
 			char t[160];
-			snprintf(t, sizeof(t), "round %llu: %llu bytes in %.1f ms, %llu dirty, predicted %.2f ms, throttle %d",
+			snprintf(t, sizeof(t), "round %llu: %llu bytes in %.1f ms, %llu dirty, %llu disk bytes dirty, predicted %.2f ms, throttle %d",
 				 (unsigned long long)round, (unsigned long long)bytes,
 				 (double)(t1 - t0) / 1e6, (unsigned long long)c->dirty,
+				 (unsigned long long)(pending - c->dirty * HART_PAGE_SIZE),
 				 (double)pred / 1e6, c->m->throttle_pct);
 			mig_trace("src", t);
 		}
 		if (pred <= c->p.downtime_limit_ms * 1000000ull &&
-		    (c->dirty == 0 || pred <= SMALL_PREDICTION_NS || c->dirty * 2 > prev ||
+		    (pending == 0 || pred <= SMALL_PREDICTION_NS || pending * 2 > prev ||
 		     round >= MAX_ROUNDS))
 			return 0;
 		if (c->p.auto_converge && round >= 2 &&
-		    (double)c->dirty * HART_PAGE_SIZE > 0.5 * (double)(bytes ? bytes : last_bytes)) {
+		    (double)pending > 0.5 * (double)(bytes ? bytes : last_bytes)) {
 			int t = c->m->throttle_pct;
 			t = t ? t + c->p.throttle_increment : c->p.throttle_initial;
 			if (t > c->p.throttle_max)
@@ -354,7 +428,7 @@ static int precopy(struct src *c)
 			c->m->throttle_pct = t;
 		}
 		last_bytes = bytes;
-		prev = c->dirty;
+		prev = pending;
 	}
 gone:
 	snprintf(c->ch.err, sizeof(c->ch.err), "the VM stopped");
@@ -387,15 +461,18 @@ static int switchover(struct src *c)
 		return -1;
 	}
 	mig_trace("src", "stopped");
-	if (ram_send_bitmap(&c->rs, c->bitmap, false))
-		return -1;
+	/* every source's last dirty data: RAM, then the disks (all guest
+	 * I/O was drained in cb_stop, so the disks' bitmaps are final) */
+	for (int i = 0; i < c->nsrcs; i++)
+		if (c->srcs[i]->round(c, false))
+			return -1;
 	mig_trace("src", "final pages sent");
 	v.iov_base = c->dev;
 	v.iov_len = c->dev_len;
 	if (mig_send(&c->ch, MIG_SEC_DEVICES, 1, &v, 1))
 		return -1;
 	end[0] = c->rs.zero_pages + c->rs.data_pages;
-	end[1] = 0;
+	end[1] = c->ds.sections; /* 0 without blk */
 	if (mig_send_buf(&c->ch, MIG_SEC_END, 1, end, sizeof(end)) ||
 	    recv_answer(c, MIG_SEC_ACK, "the VM state"))
 		return -1;
@@ -465,7 +542,9 @@ static void finish(struct src *c, int rc)
 		machine_call(c->m, cb_resume, c);
 	machine_call(c->m, cb_finish, c);
 	pthread_mutex_lock(&mig->lock);
-	mig->info.transferred = c->ch.bytes_sent;
+	mig->info.transferred = c->ch.bytes_sent - c->ds.bytes;
+	mig->info.disk_transferred = c->ds.bytes;
+	mig->info.disk_remaining = c->committed ? 0 : mig->info.disk_remaining;
 	mig->info.duplicate = c->rs.zero_pages;
 	mig->info.normal = c->rs.data_pages;
 	mig->info.normal_bytes = c->rs.data_pages * HART_PAGE_SIZE;
@@ -508,6 +587,8 @@ static void finish(struct src *c, int rc)
 		shutdown(c->ch.fd, SHUT_RDWR);
 	mig_chan_close(&c->ch);
 	ram_sender_destroy(&c->rs);
+	if (c->ds_live)
+		disk_sender_destroy(&c->ds);
 	mig_secret_free(c->sec);
 	c->sec = NULL;
 	free(c->bitmap);
@@ -546,8 +627,24 @@ void *mig_source_thread(void *arg)
 		c.ch.deadline_ns = mig->start_ns + c.p.deadline_ms * 1000000ull;
 	c.rs.progress = report_progress;
 	c.rs.progress_opaque = &c;
+	c.blk = mig->blk;
+	c.srcs[c.nsrcs++] = &ram_src;
 	if (handshake(&c))
 		goto out;
+	if (c.blk) {
+		/* the disks' bitmaps before their first byte is read */
+		if (disk_sender_init(&c.ds, c.m, &c.ch))
+			goto out;
+		c.ds_live = true;
+		c.ds.max_bw = c.p.max_bandwidth;
+		c.ds.progress = report_disk_progress;
+		c.ds.progress_opaque = &c;
+		c.srcs[c.nsrcs++] = &disk_src;
+		pthread_mutex_lock(&mig->lock);
+		mig->info.disk_total = c.ds.total;
+		mig->info.disk_remaining = c.ds.total;
+		pthread_mutex_unlock(&mig->lock);
+	}
 	if (machine_call(c.m, cb_dirty_start, &c) || c.dirty_id < 0) {
 		snprintf(c.ch.err, sizeof(c.ch.err), "cannot start dirty tracking");
 		goto out;

@@ -53,6 +53,7 @@ const char *mig_section_name(uint16_t type)
 	case MIG_SEC_END: return "end";
 	case MIG_SEC_COMMIT: return "commit";
 	case MIG_SEC_ABORT: return "abort";
+	case MIG_SEC_DISK: return "disk";
 	case MIG_SEC_WELCOME: return "welcome";
 	case MIG_SEC_ACK: return "ack";
 	case MIG_SEC_ROUND_ACK: return "round-ack";

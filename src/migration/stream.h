@@ -19,7 +19,7 @@
  * Before the first record each side sends a 48-byte clear preamble
  * (handshake.h), whose bytes seed the keys of the connection.
  * The payload of each type is described where it is produced (ram.c,
- * source.c, dest.c) and in docs/migration.md.
+ * disk.h, source.c, dest.c) and in docs/migration.md.
  *
  * Invariants: every read and write waits in poll() in steps of at most
  * 100 ms and gives up when the channel's cancel flag is set, its deadline
@@ -56,6 +56,7 @@ enum mig_section {
 	MIG_SEC_COMMIT = 7,  /* the source has released the VM: run it */
 	MIG_SEC_ABORT = 8,   /* JSON {"error": reason}: the source gives up */
 	MIG_SEC_AUTH = 9,    /* the first record each way: proves the key */
+	MIG_SEC_DISK = 10,   /* a disk range, data or zeros (disk.h; blk only) */
 	/* destination -> source */
 	MIG_SEC_WELCOME = 0x81, /* JSON {"ok": true} or {"error": reason} */
 	MIG_SEC_ACK = 0x82,     /* JSON {"ok": true} or {"error": reason} */

@@ -97,8 +97,13 @@ static int cmd_migrate(struct migration *mig, json_t *args, char *err, size_t er
 	uri = str_arg(args, "uri", err, errlen);
 	if (!uri)
 		return -1;
-	if (json_is_true(json_object_get(args, "blk")) || json_is_true(json_object_get(args, "inc"))) {
-		snprintf(err, errlen, "Block migration is not supported by this migration");
+	if (json_object_get(args, "blk") && !json_is_boolean(json_object_get(args, "blk"))) {
+		snprintf(err, errlen, "Invalid parameter type for 'blk', expected: boolean");
+		return -1;
+	}
+	if (json_is_true(json_object_get(args, "inc"))) {
+		snprintf(err, errlen, "Incremental block migration is not supported: use blk "
+				      "(the destination's images are written whole)");
 		return -1;
 	}
 	if (json_is_true(json_object_get(args, "resume"))) {
@@ -107,7 +112,7 @@ static int cmd_migrate(struct migration *mig, json_t *args, char *err, size_t er
 	}
 	if (vmm_block_busy(mig->m, err, errlen))
 		return -1;
-	return migration_start(mig, uri, err, errlen);
+	return migration_start(mig, uri, json_is_true(json_object_get(args, "blk")), err, errlen);
 }
 
 static json_t *info_json(struct migration *mig)
@@ -139,6 +144,11 @@ static json_t *info_json(struct migration *mig)
 			"downtime-bytes", (json_int_t)i.downtime_bytes);
 	if (ram)
 		json_object_set_new(o, "ram", ram);
+	if (i.blk) /* QEMU 7.2 with blk: the disks' share, as MigrationStats */
+		json_object_set_new(o, "disk", json_pack("{s:I, s:I, s:I}",
+			"transferred", (json_int_t)i.disk_transferred,
+			"remaining", (json_int_t)i.disk_remaining,
+			"total", (json_int_t)i.disk_total));
 	json_object_set_new(o, "total-time", json_integer((json_int_t)i.total_ms));
 	if (i.status == MIG_COMPLETED) {
 		json_object_set_new(o, "downtime", json_integer((json_int_t)i.downtime_ms));

@@ -134,7 +134,7 @@ class Run:
             if src.wait(15 * self.slow) is None:
                 yield ("flush", "the source did not exit after quit")
                 return
-            m = re.search(r"blk slot \d+: (\d+) host flushes", src.stderr())
+            m = re.search(r"blk slot \d+: .*?(\d+) host flushes", src.stderr())
             if not m:
                 yield ("flush", f"no 'blk slot N: K host flushes' line on the source's "
                        f"stderr: {src.stderr()[-300:]!r}")

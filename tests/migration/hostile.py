@@ -60,8 +60,17 @@ line (the reason checked against what the case broke), never ACK
                        protocol, devices...), RAM runs outside RAM /
                        overlapping / too many, bad ROM, END and ABORT
                        records, device state with bad values, bad commits
+  bad-disk-*, bad-hello-blk-*  disk sections of a shared-nothing stream
+                       (blk; src/migration/disk.h) with a drive index that
+                       does not exist, offsets or lengths outside the image,
+                       not whole sectors, zero, too long or not matching the
+                       record, a source image size that differs, unknown
+                       flags or version; a disk section the HELLO did not
+                       announce; a wrong disk section count in END; HELLOs
+                       whose disks differ from the destination's
   control-*            the valid stream and valid variations (a second round
-                       re-sending pages, device entries reordered): each must
+                       re-sending pages, device entries reordered, disk
+                       sections with data and zero ranges): each must
                        be ACKed and, after COMMIT, run the guest with memory
                        intact
 
@@ -86,7 +95,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import miglib  # noqa: E402
 from miglib import (HELLO, ROM, RAM, ROUND, DEVICES, END, COMMIT, ABORT, WELCOME, ACK,  # noqa: E402
-                    MAGIC, HDR_SIZE, PAGE, PRE_SIZE, AUTH)
+                    MAGIC, HDR_SIZE, PAGE, PRE_SIZE, AUTH, DISK)
 
 RAM_MB = 4
 GUEST_ARGS = "mem=1 rate=1 verify=1"
@@ -645,11 +654,90 @@ def second_round(st):
     return st.build(t), len(t)
 
 
+DISK_SIZE = 1 << 20                # the image of vm_args
+DISK_HDR = struct.Struct("<IIQQQ")  # drive, flags, offset, length, size
+DISK_CHUNK = 1 << 20
+
+
+def disk_sec(drive=0, flags=0, off=0, length=4096, size=DISK_SIZE, data=None):
+    if data is None:
+        data = b"" if flags & 1 else bytes([0xa5]) * length
+    return DISK_HDR.pack(drive, flags, off & (2**64 - 1), length, size) + data
+
+
+def blk_hello(st, disks=None):
+    h = json.loads(json.dumps(st.hello))
+    h["machine"]["blk"] = True
+    h["machine"]["disks"] = [{"id": "d0", "size": DISK_SIZE, "readonly": False}] if disks is None else disks
+    if disks == "none":
+        del h["machine"]["disks"]
+    return json.dumps(h).encode()
+
+
+def blk_stream(st, secs, end_count=None, hello=None):
+    """The captured stream as a shared-nothing one: a blk HELLO, the DISK
+    sections secs [(payload, version)] before DEVICES, their count in END."""
+    t = st.tuples()
+    idev = st.index(DEVICES)
+    t[0] = (HELLO, blk_hello(st) if hello is None else hello, 1)
+    t[st.end] = (END, patch(t[st.end][1], 8, "<Q", len(secs) if end_count is None else end_count), 1)
+    return st.build(t[:idev] + [(DISK, p, v) for p, v in secs] + t[idev:])
+
+
+def disk_cases(st):
+    D = r"stream corrupt: disk section: (drive 0: )?"
+    one = [(disk_sec(), 1)]
+    c = [Case("bad-disk-drive", blk_stream(st, [(disk_sec(drive=1), 1)]), D + r"drive 1, but this side has 1"),
+         Case("bad-disk-drive-huge", blk_stream(st, [(disk_sec(drive=0xFFFFFFFF), 1)]),
+              D + r"drive 4294967295, but this side has 1"),
+         Case("bad-disk-beyond-end", blk_stream(st, [(disk_sec(off=DISK_SIZE), 1)]), D + r"range 1048576\+4096 beyond the end \(1048576 bytes\)"),
+         Case("bad-disk-straddles-end", blk_stream(st, [(disk_sec(off=DISK_SIZE - 512, length=1024), 1)]),
+              D + r"range 1048064\+1024 beyond the end"),
+         Case("bad-disk-offset-wraps", blk_stream(st, [(disk_sec(off=-512, length=1024), 1)]),
+              D + r"range 18446744073709551104\+1024 beyond the end"),
+         Case("bad-disk-zero-beyond-end", blk_stream(st, [(disk_sec(flags=1, off=0, length=2 * DISK_SIZE), 1)]),
+              D + r"range 0\+2097152 beyond the end"),
+         Case("bad-disk-unaligned-offset", blk_stream(st, [(disk_sec(off=100), 1)]), D + r"offset 100 length 4096 not whole sectors"),
+         Case("bad-disk-unaligned-length", blk_stream(st, [(disk_sec(length=1000), 1)]), D + r"offset 0 length 1000 not whole sectors"),
+         Case("bad-disk-zero-length", blk_stream(st, [(disk_sec(length=0), 1)]), D + r"offset 0 length 0 not whole sectors"),
+         Case("bad-disk-size-differs", blk_stream(st, [(disk_sec(size=2 * DISK_SIZE), 1)]),
+              D + r"drive 0 \(d0\): the source's image has 2097152 bytes, this one 1048576"),
+         Case("bad-disk-flags", blk_stream(st, [(disk_sec(flags=2), 1)]), D + r"unknown flags 0x2"),
+         Case("bad-disk-data-short", blk_stream(st, [(disk_sec(length=8192, data=bytes(4096)), 1)]),
+              D + r"section of 4128 bytes for a data range of 8192"),
+         Case("bad-disk-zero-with-data", blk_stream(st, [(disk_sec(flags=1, data=bytes(4096)), 1)]),
+              D + r"section of 4128 bytes for a zero range of 4096"),
+         Case("bad-disk-version", blk_stream(st, [(disk_sec(), 2)]), r"disk section version 2"),
+         Case("bad-disk-short-header", blk_stream(st, [(disk_sec()[:16], 1)]), r"disk section version 1 of 16 bytes"),
+         Case("bad-disk-oversized", blk_stream(st, [(disk_sec(length=DISK_CHUNK, data=bytes(DISK_CHUNK + 1)), 1)]),
+              r"disk section of 1048609 bytes \(limit 1048608\)"),
+         Case("bad-disk-not-announced", blk_stream(st, one, hello=st.body[0]["payload"]),
+              r"did not announce its disks"),
+         Case("bad-disk-end-count", blk_stream(st, one, end_count=2), r"disk section count differs"),
+         Case("bad-disk-end-count-none", blk_stream(st, one, end_count=0), r"disk section count differs"),
+         Case("bad-hello-blk-size", blk_stream(st, one, hello=blk_hello(st, [
+             {"id": "d0", "size": 2 * DISK_SIZE, "readonly": False}])),
+              r"refused: disk 0 \(d0\) size differs: source 2097152 bytes, destination 1048576"),
+         Case("bad-hello-blk-extra-drive", blk_stream(st, one, hello=blk_hello(st, [
+             {"id": "d0", "size": DISK_SIZE, "readonly": False},
+             {"id": "d1", "size": DISK_SIZE, "readonly": False}])), r"refused: .*this side has no such drive"),
+         Case("bad-hello-blk-no-disks", blk_stream(st, one, hello=blk_hello(st, "none")),
+              r"refused: the source asks to send its disks \(blk\) but lists none"),
+         Case("bad-hello-blk-not-bool", blk_stream(st, one, hello=json.dumps(dict(
+             st.hello, machine=dict(st.hello["machine"], blk="yes"))).encode()),
+              r"refused: the source's blk is not a boolean")]
+    return c
+
+
 def control_cases(st):
     idev = st.index(DEVICES)
     ents = devstate_entries(st.body[idev]["payload"])
     two, _ = second_round(st)
-    return [Case("control-valid-stream", st.body_items, None, ack_ok=True,
+    disks = blk_stream(st, [(disk_sec(off=0, length=8192), 1), (disk_sec(flags=1, off=8192, length=65536), 1),
+                            (disk_sec(off=DISK_SIZE - 512, length=512), 1),
+                            (disk_sec(flags=1, off=0, length=DISK_SIZE), 1)])
+    return [Case("control-disk-sections", disks, None, ack_ok=True, after_ack=st.commit_items(), run=True),
+            Case("control-valid-stream", st.body_items, None, ack_ok=True,
                  after_ack=st.commit_items(), run=True),
             Case("control-second-round", two, None, ack_ok=True, after_ack=st.commit_items(), run=True),
             Case("control-devices-reordered", st.replace(idev, devstate_blob(list(reversed(ents)))), None,
@@ -1174,7 +1262,8 @@ def main():
         ram_pages = st.hello["machine"]["ram-size"] // PAGE
         rng = random.Random(a.seed)
         cases = (control_cases(st) + pre_cases(st, rng) + random_cases(st, rng) + truncate_cases(st)
-                 + flip_cases(st, rng) + reorder_cases(st) + bad_cases(st, ram_pages) + devices_cases(st))
+                 + flip_cases(st, rng) + reorder_cases(st) + bad_cases(st, ram_pages) + devices_cases(st)
+                 + disk_cases(st))
         names = set()
         for c in cases:
             assert c.name not in names, c.name

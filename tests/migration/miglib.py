@@ -45,9 +45,10 @@ AAD_SIZE = 16
 PRE_SIZE = 48
 TAG_SIZE = 16
 HELLO, ROM, RAM, ROUND, DEVICES, END, COMMIT, ABORT, AUTH = 1, 2, 3, 4, 5, 6, 7, 8, 9
+DISK = 10  # a disk range (src/migration/disk.h), shared-nothing migration only
 WELCOME, ACK, ROUND_ACK, RUNNING, DAUTH = 0x81, 0x82, 0x83, 0x84, 0x89
 SEC_NAMES = {HELLO: "hello", ROM: "rom", RAM: "ram", ROUND: "round", DEVICES: "devices",
-             END: "end", COMMIT: "commit", ABORT: "abort", AUTH: "auth", WELCOME: "welcome",
+             END: "end", COMMIT: "commit", ABORT: "abort", AUTH: "auth", DISK: "disk", WELCOME: "welcome",
              ACK: "ack", ROUND_ACK: "round-ack", RUNNING: "running", DAUTH: "dest-auth"}
 AUTH_SRC = b"godwit migration: source"
 AUTH_DST = b"godwit migration: destination"

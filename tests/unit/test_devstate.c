@@ -290,6 +290,7 @@ static void dirty_devices(struct vm *v)
 	setup_queue(v, SLOT_BLK, 0, QNUM, BLK_DESC, BLK_AVAIL, BLK_USED);
 	vio_wr(v, SLOT_BLK, VIRTIO_MMIO_STATUS, 0x0f);
 	blk_flush(v, 0);
+	machine_disks_drain(m); /* the drive's I/O threads: finish and complete */
 	assert_int_equal(blk_used_idx(v), 1);
 	assert_int_equal(um_r8(m, BLK_STAT), VIRTIO_BLK_S_OK);
 
@@ -588,6 +589,7 @@ static void test_round_trip(void **state)
 
 	/* the destination goes on serving the queue where the source stopped */
 	blk_flush(e->dst, 1);
+	machine_disks_drain(&e->dst->m);
 	assert_int_equal(blk_used_idx(e->dst), 2);
 	assert_int_equal(um_r8(&e->dst->m, BLK_STAT), VIRTIO_BLK_S_OK);
 	/* and the UART FIFO continues */
