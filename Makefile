@@ -24,7 +24,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot bench-migrate soak clean
+.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot bench-migrate bench-storage soak clean
 all: $(BUILD)/godwit-vmm $(BUILD)/godwit $(BUILD)/godwit-netdelay
 
 $(BUILD)/obj/%.o: %.c
@@ -115,6 +115,14 @@ bench-boot: deps
 bench-migrate: deps
 	$(MAKE) all build/guest/migtest.elf
 	@bench/migrate.py
+
+# storage migration (drive-mirror) and shared-nothing migration, godwit
+# against QEMU, with the Linux guest's disk workload (root for the veth
+# link; images of several GiB under /var/tmp; BENCH_QUICK=1: small sizes,
+# loopback only; BENCH_RUNS=N repeats)
+bench-storage: deps
+	$(MAKE) all guest-linux
+	@bench/storage.py
 
 # 1,000 live migrations with random faults (tests/migration/soak.py); the
 # table of how each ended goes to docs/soak.md. SOAK_SEED=N picks the run.

@@ -18,12 +18,29 @@
  * OK|FAIL (K bad)` where the digest is the sum over written blocks of
  * mix(b << 32 | g) (mix = splitmix64's finaliser), which the host computes
  * from the image to compare. FAIL is sticky.
+ *
+ * Write latency: each pwrite (one 4 KiB O_DIRECT block) is timed and counted
+ * in bounded log-linear histograms (16 steps per power of two: about 6 %
+ * resolution, 1 us to 2^32 us). Once a second, after the line above:
+ * `diskload: latency 1s n N p50 A us p99 B us max C us` for that second;
+ * at the end the same with `all` for the whole run. Figures are the upper
+ * bound of their histogram step; n 0 prints zeros.
+ *
+ * Console commands (lines on stdin, read each 100 ms tick; echo is turned
+ * off so they never break an output line): `mark LABEL` prints the latency
+ * line for the writes since the previous mark (or the start) with LABEL in
+ * place of `1s`, and starts a new window; `stop` ends the write phase now
+ * (the final check follows as usual). Benchmarks use them to get latency
+ * for host-chosen windows (before a migration, during the copy) and to end
+ * the run when the host is done.
  */
 #define _GNU_SOURCE /* O_DIRECT */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "init.h"
@@ -33,6 +50,17 @@
 #define DL_DEV "/dev/vda"
 #define DL_TICK_NS (100 * GW_NS_PER_MS)
 #define DL_FLUSH_EVERY 64
+#define DL_HSTEPS 16 /* histogram steps per power of two */
+#define DL_HBUCKETS (DL_HSTEPS + 28 * DL_HSTEPS) /* up to 2^32 us */
+#define DL_CMD_MAX 64
+
+/* Latency histogram in microseconds: bucket i < 16 holds i us; above, 16
+ * steps per power of two. */
+struct dl_hist {
+	uint32_t n[DL_HBUCKETS];
+	uint64_t count;
+	uint32_t max;
+};
 
 struct dl {
 	int fd;
@@ -41,7 +69,64 @@ struct dl {
 	uint8_t *wbuf, *rbuf;
 	uint64_t rng;
 	uint64_t writes, flushes, bad;
+	struct dl_hist sec, win, all;
+	char cmd[DL_CMD_MAX];
+	size_t cmd_len;
+	int stop;
 };
+
+static unsigned hist_bucket(uint32_t us)
+{
+	unsigned e = 31u - (unsigned)__builtin_clz(us | 1u);
+
+	if (us < DL_HSTEPS)
+		return us;
+	/* e >= 4: the top 4 bits below the leading one pick the step */
+	return DL_HSTEPS + (e - 4) * DL_HSTEPS + ((us >> (e - 4)) & (DL_HSTEPS - 1));
+}
+
+/* The largest value bucket i holds. */
+static uint64_t hist_upper(unsigned i)
+{
+	unsigned e, step;
+
+	if (i < DL_HSTEPS)
+		return i;
+	e = (i - DL_HSTEPS) / DL_HSTEPS + 4;
+	step = (i - DL_HSTEPS) % DL_HSTEPS;
+	return ((uint64_t)(DL_HSTEPS + step + 1) << (e - 4)) - 1;
+}
+
+static void hist_add(struct dl_hist *h, uint32_t us)
+{
+	h->n[hist_bucket(us)]++;
+	h->count++;
+	if (us > h->max)
+		h->max = us;
+}
+
+/* The value at or below which a fraction per_mille/1000 of samples lie. */
+static uint64_t hist_pct(const struct dl_hist *h, unsigned per_mille)
+{
+	uint64_t want = (h->count * per_mille + 999) / 1000, seen = 0;
+
+	if (!h->count)
+		return 0;
+	for (unsigned i = 0; i < DL_HBUCKETS; i++) {
+		seen += h->n[i];
+		if (seen >= want)
+			return hist_upper(i) < h->max ? hist_upper(i) : h->max;
+	}
+	return h->max;
+}
+
+static void hist_say(struct dl_hist *h, const char *label)
+{
+	gw_say("diskload: latency %s n %llu p50 %llu us p99 %llu us max %u us", label,
+	       (unsigned long long)h->count, (unsigned long long)hist_pct(h, 500),
+	       (unsigned long long)hist_pct(h, 990), h->max);
+	memset(h, 0, sizeof(*h));
+}
 
 static uint64_t mix(uint64_t z)
 {
@@ -84,13 +169,26 @@ static int write_one(struct dl *d)
 
 	d->rng = d->rng * 6364136223846793005ull + 1442695040888963407ull;
 	b = (uint32_t)((d->rng >> 33) % d->nblocks);
+	int64_t t0, us;
+	ssize_t n;
+
 	check(d, b);
 	fill(d->wbuf, b, d->gen[b] + 1);
-	if (pwrite(d->fd, d->wbuf, DL_BLOCK, (off_t)b * DL_BLOCK) != DL_BLOCK) {
+	t0 = gw_clock_ns(CLOCK_MONOTONIC);
+	n = pwrite(d->fd, d->wbuf, DL_BLOCK, (off_t)b * DL_BLOCK);
+	us = (gw_clock_ns(CLOCK_MONOTONIC) - t0) / 1000;
+	if (n != DL_BLOCK) {
 		gw_say("diskload: write of block %u: %s", b, strerror(errno));
 		d->bad++;
 		return -1;
 	}
+	if (us > UINT32_MAX)
+		us = UINT32_MAX;
+	if (us < 0)
+		us = 0;
+	hist_add(&d->sec, (uint32_t)us);
+	hist_add(&d->win, (uint32_t)us);
+	hist_add(&d->all, (uint32_t)us);
 	d->gen[b]++;
 	d->writes++;
 	if (d->writes % DL_FLUSH_EVERY == 0) {
@@ -103,6 +201,61 @@ static int write_one(struct dl *d)
 	return 0;
 }
 
+/* One complete console line: `mark LABEL` or `stop`; anything else is
+ * ignored. */
+static void run_command(struct dl *d, char *line)
+{
+	char label[24];
+	size_t n = 0;
+
+	if (!strcmp(line, "stop")) {
+		d->stop = 1;
+		return;
+	}
+	if (strncmp(line, "mark ", 5))
+		return;
+	for (const char *p = line + 5; *p && n < sizeof(label) - 1; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')
+			label[n++] = *p;
+	label[n] = 0;
+	hist_say(&d->win, n ? label : "mark");
+}
+
+/* Read what the console has (never blocks); run each complete line. A
+ * line longer than the buffer is dropped. */
+static void poll_console(struct dl *d)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	char buf[64];
+	ssize_t n;
+
+	if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
+		return;
+	n = read(STDIN_FILENO, buf, sizeof(buf));
+	for (ssize_t i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if (c == '\r' || c == '\n') {
+			d->cmd[d->cmd_len < DL_CMD_MAX ? d->cmd_len : DL_CMD_MAX - 1] = 0;
+			if (d->cmd_len < DL_CMD_MAX)
+				run_command(d, d->cmd);
+			d->cmd_len = 0;
+		} else if (d->cmd_len < DL_CMD_MAX) {
+			d->cmd[d->cmd_len++] = c;
+		}
+	}
+}
+
+static void console_no_echo(void)
+{
+	struct termios t;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &t))
+		return;
+	t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	tcsetattr(STDIN_FILENO, TCSANOW, &t);
+}
+
 static int diskload_child(const struct gw_config *cfg)
 {
 	struct dl d;
@@ -110,6 +263,7 @@ static int diskload_child(const struct gw_config *cfg)
 	int64_t start, next, now, last_report;
 
 	memset(&d, 0, sizeof(d));
+	console_no_echo();
 	d.fd = open(DL_DEV, O_RDWR | O_DIRECT);
 	if (d.fd < 0) {
 		gw_say("diskload: %s: %s", DL_DEV, strerror(errno));
@@ -131,7 +285,7 @@ static int diskload_child(const struct gw_config *cfg)
 	next = last_report = start;
 	for (;;) {
 		now = gw_clock_ns(CLOCK_MONOTONIC);
-		if (now - start >= (int64_t)cfg->diskload_seconds * GW_NS_PER_S)
+		if (now - start >= (int64_t)cfg->diskload_seconds * GW_NS_PER_S || d.stop)
 			break;
 		if (now < next) {
 			gw_sleep_ns(next - now);
@@ -140,6 +294,7 @@ static int diskload_child(const struct gw_config *cfg)
 		next += DL_TICK_NS;
 		if (next < now) /* we were paused: carry on, do not burst */
 			next = now + DL_TICK_NS;
+		poll_console(&d);
 		credit += per_tick;
 		while (credit >= 1024) {
 			credit -= 1024;
@@ -150,6 +305,7 @@ static int diskload_child(const struct gw_config *cfg)
 			gw_say("diskload: %llu writes, %llu flushes, verify %s",
 			       (unsigned long long)d.writes, (unsigned long long)d.flushes,
 			       d.bad ? "FAIL" : "OK");
+			hist_say(&d.sec, "1s");
 		}
 	}
 	if (fdatasync(d.fd))
@@ -159,6 +315,7 @@ static int diskload_child(const struct gw_config *cfg)
 		if (d.gen[b])
 			digest += mix((uint64_t)b << 32 | d.gen[b]);
 	}
+	hist_say(&d.all, "all");
 	gw_say("diskload: done, %u blocks, %llu writes, digest %016llx, verify %s (%llu bad)",
 	       d.nblocks, (unsigned long long)d.writes, (unsigned long long)digest,
 	       d.bad ? "FAIL" : "OK", (unsigned long long)d.bad);
