@@ -23,6 +23,7 @@
 #define ACTIVE_BYTES (16ull << 20) /* switch to write-blocking below this */
 #define ACTIVE_PASSES 3            /* ... or after this many passes */
 #define DEFAULT_BUF (1u << 20)
+#define FLUSH_EVERY_NS 1000000000ull /* ready: flush the target this often */
 #define PIECE 4096u /* zero detection: a file system block */
 
 enum mstate { M_RUNNING, M_READY, M_CONCLUDED };
@@ -350,9 +351,12 @@ static int pivot(struct blk_mirror *j)
 	struct blk_image *old;
 	int rc;
 
-	rc = blk_image_flush(j->target); /* the bulk, while the guest runs */
+	uint64_t t0;
+
+	rc = blk_image_flush(j->target); /* what is left, while the guest runs */
 	if (rc)
 		return rc;
+	t0 = now_ns();
 	blockdev_quiesce(j->bd);
 	pthread_mutex_lock(&j->lock);
 	rc = j->target_err;
@@ -370,6 +374,8 @@ static int pivot(struct blk_mirror *j)
 	old = blockdev_swap_image(j->bd, j->target);
 	j->target = NULL;
 	blockdev_unquiesce(j->bd);
+	fprintf(stderr, "godwit-vmm: %s: pivot to %s: guest I/O held for %.2f ms\n", j->id,
+		j->bd->image->path, (double)(now_ns() - t0) / 1e6);
 	blk_image_close(old);
 	return 0;
 }
@@ -392,6 +398,7 @@ static void *mirror_main(void *arg)
 	unsigned passes = 0;
 	uint64_t cursor = 0, t0 = now_ns(), copied = 0;
 	bool first_pass_done = false;
+	uint64_t t_flush = 0;
 	int rc;
 
 	if (j->write_blocking_start)
@@ -446,10 +453,26 @@ static void *mirror_main(void *arg)
 				continue; /* bits set just before the switch */
 			}
 			if (j->state == M_RUNNING) {
+				/* in sync: make the copy durable before saying so, so
+				 * that the pivot's flush, inside the pause, is short */
+				rc = blk_image_flush(j->target);
+				if (rc) {
+					fail(j, rc, true, "flush of the target");
+					break;
+				}
+				t_flush = now_ns();
 				pthread_mutex_lock(&j->lock);
 				j->state = M_READY;
 				pthread_mutex_unlock(&j->lock);
 				post(j, "BLOCK_JOB_READY", NULL);
+			} else if (now_ns() - t_flush > FLUSH_EVERY_NS) {
+				/* ready: keep what the guest writes to both durable */
+				rc = blk_image_flush(j->target);
+				if (rc) {
+					fail(j, rc, true, "flush of the target");
+					break;
+				}
+				t_flush = now_ns();
 			}
 			pthread_mutex_lock(&j->lock);
 			if (!j->cancel && !j->complete && !j->target_err) {

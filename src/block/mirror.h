@@ -11,7 +11,9 @@
  * done and what is left is small, the job switches to write-blocking: from
  * then on every guest write goes to source and target before the guest
  * hears of it, so the job converges whatever the guest writes. When the
- * last dirty block is copied the job is ready (BLOCK_JOB_READY).
+ * last dirty block is copied the job flushes the target and is ready
+ * (BLOCK_JOB_READY); while ready it flushes the target every second, so
+ * that the pivot's own flush, while the guest's I/O is held, is short.
  *
  * Pivot (block-job-complete, when ready): the drive is quiesced (no guest
  * request in flight), the target flushed, and the drive switched to it; the
