@@ -44,7 +44,7 @@ int disk_sender_init(struct disk_sender *s, struct machine *m, struct mig_chan *
 		goto oom;
 	}
 	for (int i = 0; i < s->n; i++) {
-		s->dirty[i] = blk_dirty_new(s->bd[i]->size, MIG_DISK_GRAN);
+		s->dirty[i] = blk_dirty_new(s->bd[i]->size, MIG_DISK_DIRTY_GRAN);
 		if (!s->dirty[i])
 			goto oom;
 		s->total += s->bd[i]->size;

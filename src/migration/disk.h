@@ -49,7 +49,10 @@
 #define MIG_DISK_ZERO_MAX (1ull << 30)     /* bytes per zero range */
 #define MIG_DISK_SECTION_MAX (MIG_DISK_HDR + MIG_DISK_CHUNK)
 #define MIG_DISK_F_ZERO 1u
-#define MIG_DISK_GRAN (64u * 1024)          /* dirty block size; zero test unit */
+#define MIG_DISK_GRAN (64u * 1024)          /* zero test unit */
+/* dirty block size: a guest's 4 KiB write re-sends 4 KiB, not 64 (the
+ * bitmap of a 4 GiB disk is then 128 KiB) */
+#define MIG_DISK_DIRTY_GRAN 4096u
 #define MIG_DISK_MAX VIRT_VIRTIO_COUNT
 
 struct disk_sender {
