@@ -489,7 +489,11 @@ def run_mirror(cfg, system, workload, rep, ctx):
         res["lat_pivot"] = vm.mark("pivot")
         res["copy_s"] = t_ready - t0
         res["total_s"] = t_done - t0
-        res["pause_ms"] = (t_done - t_c) * 1000
+        res["complete_ms"] = (t_done - t_c) * 1000
+        # the pause the guest's I/O sees: godwit logs how long the pivot held
+        # it; for QEMU, block-job-complete to BLOCK_JOB_COMPLETED
+        held = re.findall(r"pivot to \S+: guest I/O held for ([0-9.]+) ms", vm.output())
+        res["pause_ms"] = float(held[-1]) if held and not is_qemu else res["complete_ms"]
         res["status"] = "completed"
         files = [x["inserted"]["file"] for x in vm.qmp.execute("query-block")
                  if x.get("device") == "hd0" and "inserted" in x]
@@ -827,7 +831,7 @@ def report(results, cfg, meta):
                 data = med([r.get("data_bytes") for r in ok])
                 cp_s = med([r.get("cp_s") for r in rs])
                 cps = med([r.get("cp_sync_s") for r in rs])
-                vs = med([r["cp_s"] / r["copy_s"] for r in ok if r.get("cp_s") and r.get("copy_s")])
+                vs = med([cp_base(r) / r["copy_s"] for r in ok if cp_base(r) and r.get("copy_s")])
                 pivot_max = lat_med(rs, "lat_pivot", "max_us")
                 pre = status_prefix(rs)
                 copy_cell = (pre if not ok else fmt(copy_s, 2) + pre)
@@ -949,6 +953,13 @@ def report(results, cfg, meta):
     return "\n".join(out) + "\n"
 
 
+def cp_base(r):
+    """The cp figure a copy time compares with: godwit's READY comes after
+    it flushed the target (the copy is durable), so cp followed by an fsync
+    of the copy; QEMU's READY does not flush, so cp alone."""
+    return r.get("cp_s") if r.get("system", "").startswith("qemu") else r.get("cp_sync_s")
+
+
 def targets(results, cfg):
     lines = []
 
@@ -958,10 +969,10 @@ def targets(results, cfg):
         return f"{word} ({len(met)}/{len(rs)} runs)"
     rs = select(results, case="mirror", system="godwit", workload="idle")
     if rs:
-        vs = med([r["cp_s"] / r["copy_s"] for r in ok_runs(rs) if r.get("copy_s")])
+        vs = med([cp_base(r) / r["copy_s"] for r in ok_runs(rs) if r.get("copy_s")])
         lines.append(f"| mirror of the idle disk at >= 90 % of `cp --sparse=always` "
-                     f"(cp time / copy time) | {fmt(vs, 2)} | "
-                     f"{verdict(rs, lambda r: r['cp_s'] / r['copy_s'] >= 0.9)} |")
+                     f"(cp + fsync time / copy time to READY, both durable) | {fmt(vs, 2)} | "
+                     f"{verdict(rs, lambda r: cp_base(r) / r['copy_s'] >= 0.9)} |")
     for workload in cfg.workloads:
         rs = select(results, case="shared-nothing", system="godwit", workload=workload,
                     link="veth")
