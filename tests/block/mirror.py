@@ -264,7 +264,7 @@ def wait_ready(g, timeout=90):
 def case_pivot(vmm, tmp, copy_mode=None, drive_extra=""):
     src, dst = os.path.join(tmp, "ds1", "disk.img"), os.path.join(tmp, "ds2", "disk.img")
     make_image(src)
-    g = Guest(vmm, tmp, "g", src, "godwit.diskload=2048,%d,12" % LOAD_MB, drive_extra)
+    g = Guest(vmm, tmp, "g", src, "godwit.diskload=2048,%d,8" % LOAD_MB, drive_extra)
     try:
         kw = {"copy-mode": copy_mode} if copy_mode else {}
         begin(g, vmm, lambda: start_mirror(g, dst, **kw))
@@ -318,7 +318,7 @@ def qemu_done(g):
 def case_cancel_before(vmm, tmp):
     src, dst = os.path.join(tmp, "ds1", "disk.img"), os.path.join(tmp, "ds2", "disk.img")
     make_image(src)
-    g = Guest(vmm, tmp, "g", src, "godwit.diskload=1024,%d,8" % LOAD_MB)
+    g = Guest(vmm, tmp, "g", src, "godwit.diskload=1024,%d,6" % LOAD_MB)
     try:
         begin(g, vmm, lambda: start_mirror(g, dst, speed=1 * MB))
         time.sleep(1.0)
@@ -340,7 +340,7 @@ def case_cancel_before(vmm, tmp):
 def case_cancel_after(vmm, tmp):
     src, dst = os.path.join(tmp, "ds1", "disk.img"), os.path.join(tmp, "ds2", "disk.img")
     make_image(src)
-    g = Guest(vmm, tmp, "g", src, "godwit.diskload=1024,%d,8" % LOAD_MB)
+    g = Guest(vmm, tmp, "g", src, "godwit.diskload=1024,%d,6" % LOAD_MB)
     try:
         begin(g, vmm, lambda: start_mirror(g, dst))
         wait_ready(g)
@@ -435,7 +435,7 @@ def heartbeats(g):
 def case_slow_disk(vmm, tmp):
     src = os.path.join(tmp, "ds1", "disk.img")
     make_image(src, filler=False)
-    g = Guest(vmm, tmp, "g", src, "godwit.diskload=1024,%d,8" % LOAD_MB)
+    g = Guest(vmm, tmp, "g", src, "godwit.diskload=1024,%d,6" % LOAD_MB)
     try:
         g.wait_console(r"diskload: \d+ writes", 60, "the disk workload")
         g.qmp.ok("x-godwit-block-fault", {"file": src, "operation": "write", "delay-ms": 3000,
