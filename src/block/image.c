@@ -346,6 +346,13 @@ int blk_image_flush(struct blk_image *im)
 	return rc ? -rc : im->drv->flush(im);
 }
 
+void blk_image_writeback(struct blk_image *im, uint64_t off, uint64_t len)
+{
+	if (im->drv->writeback && !(im->flags & (BLK_IMG_RDONLY | BLK_IMG_DIRECT)) &&
+	    in_range(im, off, len))
+		im->drv->writeback(im, off, len);
+}
+
 int blk_image_extent(struct blk_image *im, uint64_t off, uint64_t *len, bool *data)
 {
 	if (!in_range(im, off, *len))

@@ -41,6 +41,8 @@ struct blk_driver {
 	ssize_t (*preadv)(struct blk_image *im, const struct iovec *iov, int n, uint64_t off);
 	ssize_t (*pwritev)(struct blk_image *im, const struct iovec *iov, int n, uint64_t off);
 	int (*flush)(struct blk_image *im);
+	/* Start writeback of a range, do not wait (NULL: nothing to do). */
+	void (*writeback)(struct blk_image *im, uint64_t off, uint64_t len);
 	/* *data: does off start data (true) or a hole; *len: how far that
 	 * lasts (at most the len asked). 0 or -errno. */
 	int (*extent)(struct blk_image *im, uint64_t off, uint64_t *len, bool *data);
@@ -76,6 +78,9 @@ ssize_t blk_image_writev(struct blk_image *im, const struct iovec *iov, int n, u
 ssize_t blk_image_read(struct blk_image *im, void *buf, size_t len, uint64_t off);
 ssize_t blk_image_write(struct blk_image *im, const void *buf, size_t len, uint64_t off);
 int blk_image_flush(struct blk_image *im);
+/* Start writing [off, off+len) back to the device, without waiting (a
+ * bulk copy keeps its final flush short and the page cache clean). */
+void blk_image_writeback(struct blk_image *im, uint64_t off, uint64_t len);
 int blk_image_extent(struct blk_image *im, uint64_t off, uint64_t *len, bool *data);
 int blk_image_zero(struct blk_image *im, uint64_t off, uint64_t len);
 /* Bytes the file really occupies (st_blocks), for reports. */

@@ -333,6 +333,7 @@ static int copy_run(struct blk_mirror *j, uint64_t i, bool *write, uint64_t *cop
 	rc = put_sparse(j->target, j->buf, len, off);
 	if (rc)
 		goto fail;
+	blk_image_writeback(j->target, off, len); /* the disk works while we copy on */
 	range_unlock(j, r);
 	pthread_mutex_lock(&j->lock);
 	j->offset += len;

@@ -73,6 +73,13 @@ static int raw_flush(struct blk_image *im)
 	return fdatasync(im->fd) ? -errno : 0;
 }
 
+static void raw_writeback(struct blk_image *im, uint64_t off, uint64_t len)
+{
+	/* a hint: an error only means the final flush does the work */
+	if (sync_file_range(im->fd, (off_t)off, (off_t)len, SYNC_FILE_RANGE_WRITE))
+		return;
+}
+
 static int raw_extent(struct blk_image *im, uint64_t off, uint64_t *len, bool *data)
 {
 	off_t d = lseek(im->fd, (off_t)off, SEEK_DATA), h;
@@ -132,6 +139,7 @@ const struct blk_driver blk_raw_driver = {
 	.preadv = raw_preadv,
 	.pwritev = raw_pwritev,
 	.flush = raw_flush,
+	.writeback = raw_writeback,
 	.extent = raw_extent,
 	.zero = raw_zero,
 	.close = raw_close,
