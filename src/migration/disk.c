@@ -374,6 +374,8 @@ int disk_recv_section(struct disk_receiver *r, struct mig_chan *ch, const struct
 		ssize_t w = blk_image_write(bd->image, r->buf, (size_t)len, off);
 		rc = w == (ssize_t)len ? 0 : w < 0 ? (int)w : -EIO;
 		r->data_bytes += len;
+		if (!rc) /* the disk starts on it now: the flushes find less to do */
+			blk_image_writeback(bd->image, off, len);
 	}
 	if (rc < 0) {
 		snprintf(ch->err, sizeof(ch->err), "disk %s: writing %" PRIu64 " bytes at offset %"
