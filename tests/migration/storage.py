@@ -30,7 +30,7 @@ one source in host namespace 1 writing a checked pattern to its disk
 Each fault starts a fresh destination and must leave the source running,
 its diskload reporting "verify OK":
 
-  linux-target-full  the destination's datastore is a 8 MiB tmpfs: its
+  linux-target-full  the destination's datastore is a 2 MiB tmpfs: its
                      writes fail (ENOSPC), it exits 1 naming the disk
   linux-io-error     the destination's datastore is ext4 on a loop device,
                      shut down (FS_IOC_SHUTDOWN) during the disk copy: EIO
@@ -439,7 +439,7 @@ class Linux:
 
     def fault(self, kind):
         q = self.src.qmp
-        store = {"target-full": lambda: self.lab.tmpfs("lx-full", "8m"),
+        store = {"target-full": lambda: self.lab.tmpfs("lx-full", "2m"),
                  "io-error": lambda: self.lab.ext4("lx-eio", 96)}.get(kind, lambda: self.lab.store("lx-h2"))()
         dst, img = self.dest(store)
         try:
