@@ -126,8 +126,9 @@ static void cb_stop(struct machine *m, void *arg)
 		c->dirty += (uint64_t)__builtin_popcountll(c->bitmap[w]);
 	}
 	/* the guest's last writes reach shared storage before the
-	 * destination reopens the images (it does so when END arrives) */
-	c->flush_rc = machine_disks_flush(m, c->flush_err, sizeof(c->flush_err));
+	 * destination reopens the images (it does so when END arrives); with
+	 * blk the destination has its own copies, sent in the stream */
+	c->flush_rc = c->blk ? 0 : machine_disks_flush(m, c->flush_err, sizeof(c->flush_err));
 	c->dev_rc = devstate_save(m, &c->dev, &c->dev_len);
 	if (c->was_running && c->mig->hooks.stopped)
 		c->mig->hooks.stopped(c->mig->hooks.opaque);
@@ -444,8 +445,9 @@ static int switchover(struct src *c)
 
 	if (!c->mig->cancel) /* a cancel already said "cancelling": keep that */
 		mig_set_status(c->mig, MIG_DEVICE);
-	/* the bulk of the disk writeback while the guest still runs */
-	if (machine_disks_flush(c->m, c->ch.err, sizeof(c->ch.err)))
+	/* the bulk of the disk writeback while the guest still runs (shared
+	 * storage only: with blk the disks travel in the stream) */
+	if (!c->blk && machine_disks_flush(c->m, c->ch.err, sizeof(c->ch.err)))
 		return -1;
 	mig_trace("src", "stop requested");
 	if (machine_call(c->m, cb_stop, c)) {
