@@ -68,7 +68,13 @@ build/guest/chatty.elf: guest/chatty/start.S guest/chatty/chatty.c guest/chatty/
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -T guest/chatty/link.ld -o $@ guest/chatty/start.S guest/chatty/chatty.c
 
-guests: build/guest/demo.elf build/guest/sbi-hello.elf build/guest/migtest.elf build/guest/chatty.elf
+# SMP litmus programs (tests/smp): every hart runs them, -bios none
+build/guest/litmus.elf: guest/litmus/start.S guest/litmus/litmus.c guest/litmus/link.ld
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -T guest/litmus/link.ld -o $@ guest/litmus/start.S guest/litmus/litmus.c
+
+guests: build/guest/demo.elf build/guest/sbi-hello.elf build/guest/migtest.elf build/guest/chatty.elf \
+	build/guest/litmus.elf
 
 # the Linux guest: built outside the tree and cached by input hash (minutes
 # the first time, about a second after that)
