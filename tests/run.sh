@@ -84,6 +84,12 @@ suite linux-qemu tests/linux/run.sh qemu linux-qemu | emit
 suite linux-net tests/linux/net.sh build/godwit-vmm linux-net | emit
 suite linux-net-asan tests/linux/net.sh build/asan/godwit-vmm linux-net-asan | emit
 suite linux-net-qemu tests/linux/net.sh qemu linux-net-qemu | emit
+echo "== SMP: litmus programs and the Linux guest on 2, 4 and 8 harts" >&2
+suite smp-litmus tests/smp/litmus.sh build/godwit-vmm smp-litmus | emit
+suite smp-litmus-asan tests/smp/litmus.sh build/asan/godwit-vmm smp-litmus-asan | emit
+suite smp-litmus-qemu tests/smp/litmus.sh qemu smp-litmus-qemu | emit
+suite smp-linux tests/smp/linux.sh build/godwit-vmm smp-linux | emit
+suite smp-linux-qemu tests/smp/linux.sh qemu smp-linux-qemu | emit
 echo "== live migration (migtest and the Linux guest, between VMM processes)" >&2
 suite migration tests/migration/run.sh build/godwit-vmm migration | emit
 suite migration-asan tests/migration/run.sh build/asan/godwit-vmm migration-asan | emit
@@ -103,6 +109,8 @@ echo "== ISA tests" >&2
 elfs=(build/isa/*.elf)
 if [ -e "${elfs[0]}" ]; then
 	suite isa/godwit tests/isa/run.sh build/godwit-vmm "${elfs[@]}" | emit
+	ISA_SMP=4 suite isa/godwit-smp4 tests/isa/run.sh build/godwit-vmm "${elfs[@]}" | emit
+	ISA_SMP=4 suite isa/qemu-smp4 tests/isa/run.sh qemu "${elfs[@]}" | emit
 	suite isa/qemu tests/isa/run.sh qemu "${elfs[@]}" | emit
 	suite isa/godwit-asan isa_asan "${elfs[@]}" | emit
 else

@@ -282,6 +282,9 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 		SYNC();                                                    \
 		if (hart_amo_addr(h, a_, size, TRIG_LOAD, &p_) < 0)        \
 			goto reload;                                       \
+		/* as an AMO: no earlier store may pass it (x86 would) */  \
+		if (h->m->n_harts > 1)                                     \
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);           \
 		v_ = __atomic_load_n((ctype *)p_, __ATOMIC_SEQ_CST);       \
 		X[d->rd] = (uint64_t)(int64_t)v_;                          \
 		h->s.resv_addr = a_;                                       \

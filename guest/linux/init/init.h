@@ -37,6 +37,8 @@ struct gw_config {
 	int64_t poweroff_after_ns;
 	int have_disktest;
 	unsigned disktest_boots; /* reboot until this many boots wrote the disk */
+	int have_smp;
+	unsigned smp_threads;    /* godwit.smp: threads of the all-CPU workload */
 };
 
 /*
@@ -90,5 +92,9 @@ int gw_disk_test(const struct gw_config *cfg);
 
 /* dirty.c: fork the memory workload; returns its pid, or -1. */
 pid_t gw_dirty_start(const struct gw_config *cfg, struct gw_stats *stats);
+
+/* smp.c: fork the all-CPU workload (godwit.smp); its pid, or -1. With it,
+ * godwit.dirty is done by its threads instead of gw_dirty_start. */
+pid_t gw_smp_start(const struct gw_config *cfg);
 
 #endif

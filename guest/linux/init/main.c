@@ -101,6 +101,7 @@ static void reap(pid_t *dirty_pid)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (pid != *dirty_pid)
 			continue;
+		/* the worker: godwit.dirty's, or godwit.smp's */
 		if (WIFSIGNALED(status))
 			gw_say("dirty: worker killed by signal %d", WTERMSIG(status));
 		else
@@ -153,7 +154,7 @@ int main(int argc, char **argv)
 	struct gw_config cfg;
 	struct gw_stats *st;
 	struct gw_server *srv;
-	pid_t dirty_pid;
+	pid_t dirty_pid = -1;
 	int64_t start, now, next_hb, wait, poweroff_at = 0;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -185,7 +186,10 @@ int main(int argc, char **argv)
 			cfg.poweroff_after_ns = 0;
 		}
 	}
-	dirty_pid = gw_dirty_start(&cfg, st);
+	if (cfg.have_smp)
+		dirty_pid = gw_smp_start(&cfg); /* its threads dirty memory too */
+	else
+		dirty_pid = gw_dirty_start(&cfg, st);
 	srv = gw_server_open(st, pid1 ? 0 : TEST_PORT_OFFSET);
 	if (cfg.have_poweroff) {
 		poweroff_at = start + cfg.poweroff_after_ns;
