@@ -59,7 +59,7 @@ build/guest/sbi-hello.elf: guest/sbi-hello/hello.S guest/sbi-hello/link.ld
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_CFLAGS) -T guest/sbi-hello/link.ld -o $@ guest/sbi-hello/hello.S
 
-MIGTEST_SRCS := $(addprefix guest/migtest/,start.S main.c args.c clock.c fdt.c out.c region.c)
+MIGTEST_SRCS := $(addprefix guest/migtest/,start.S main.c args.c clock.c fdt.c harts.c out.c region.c)
 build/guest/migtest.elf: $(MIGTEST_SRCS) guest/migtest/migtest.h guest/migtest/link.ld
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -T guest/migtest/link.ld -o $@ $(MIGTEST_SRCS)

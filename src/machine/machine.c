@@ -72,6 +72,8 @@ int machine_phys_access(struct machine *m, uint64_t pa, int size, bool write,
 			else
 				*val = r->read(r->opaque, pa - r->base, size);
 			pthread_mutex_unlock(&m->dev_lock);
+			if (write && r->wakes_io)
+				machine_wake_io(m); /* it sleeps until the old deadline */
 			return 0;
 		}
 	}
@@ -211,15 +213,15 @@ static int add_devices(struct machine *m)
 {
 	const struct mmio_region regs[] = {
 		{ VIRT_TEST_BASE, VIRT_TEST_SIZE, finisher_read, finisher_write,
-		  &m->finisher, "test" },
+		  &m->finisher, "test", false },
 		{ VIRT_CLINT_BASE, VIRT_CLINT_SIZE, clint_read, clint_write,
-		  &m->clint, "clint" },
+		  &m->clint, "clint", false },
 		{ VIRT_UART_BASE, VIRT_UART_SIZE, uart_read, uart_write,
-		  &m->uart, "uart" },
+		  &m->uart, "uart", false },
 		{ VIRT_PLIC_BASE, VIRT_PLIC_SIZE, plic_read, plic_write,
-		  &m->plic, "plic" },
+		  &m->plic, "plic", false },
 		{ VIRT_RTC_BASE, VIRT_RTC_SIZE, rtc_read, rtc_write,
-		  &m->rtc, "rtc" },
+		  &m->rtc, "rtc", true },
 	};
 	const struct machine_timer_src rtc_timer = { rtc_ns_until, rtc_tick, &m->rtc };
 

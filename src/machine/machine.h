@@ -88,6 +88,7 @@ struct mmio_region {
 	void (*write)(void *opaque, uint64_t off, int size, uint64_t val);
 	void *opaque;
 	const char *name;
+	bool wakes_io; /* a write may move a device deadline: wake the I/O thread */
 };
 
 /* A host-memory backed range of guest physical space (RAM or ROM). */
