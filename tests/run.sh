@@ -98,6 +98,7 @@ suite migration-converge-asan python3 tests/migration/converge.py build/asan/god
 echo "== live migration: faults at every phase, hostile streams, fuzzing" >&2
 suite migration-faults python3 tests/migration/faults.py build/godwit-vmm | emit
 suite migration-faults-asan python3 tests/migration/faults.py --label migration-faults-asan build/asan/godwit-vmm | emit
+suite migration-faults-smp python3 tests/migration/faults.py --smp 4 --label migration-faults-smp build/godwit-vmm | emit
 suite migration-hostile python3 tests/migration/hostile.py build/godwit-vmm | emit
 suite migration-hostile-asan python3 tests/migration/hostile.py --label migration-hostile-asan build/asan/godwit-vmm | emit
 suite migration-godwit-faults python3 tests/migration/godwit_faults.py build/godwit-vmm | emit
