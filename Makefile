@@ -73,6 +73,12 @@ build/guest/litmus.elf: guest/litmus/start.S guest/litmus/litmus.c guest/litmus/
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -T guest/litmus/link.ld -o $@ guest/litmus/start.S guest/litmus/litmus.c
 
+# the parallel benchmark (bench/smp.sh): compute and store builds
+build/bench/smp-cpu.elf build/bench/smp-store.elf: build/bench/smp-%.elf: bench/smp/start.S bench/smp/par.c bench/smp/link.ld
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -DPAR_$(shell echo $* | tr a-z A-Z) \
+		-T bench/smp/link.ld -o $@ bench/smp/start.S bench/smp/par.c
+
 guests: build/guest/demo.elf build/guest/sbi-hello.elf build/guest/migtest.elf build/guest/chatty.elf \
 	build/guest/litmus.elf
 
