@@ -73,11 +73,20 @@ build/guest/litmus.elf: guest/litmus/start.S guest/litmus/litmus.c guest/litmus/
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -T guest/litmus/link.ld -o $@ guest/litmus/start.S guest/litmus/litmus.c
 
-# the parallel benchmark (bench/smp.sh): compute and store builds
-build/bench/smp-cpu.elf build/bench/smp-store.elf: build/bench/smp-%.elf: bench/smp/start.S bench/smp/par.c bench/smp/link.ld
+# the parallel benchmark (bench/smp.sh): bench/cpu's workloads split over
+# the harts; work_cpu.c is compiled once per hart (its state is static)
+SMP_BENCH_CFLAGS := $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -Ibench/cpu
+build/bench/smp/cpu_h%.o: bench/cpu/work_cpu.c bench/cpu/workload.h bench/cpu/params.h
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -DPAR_$(shell echo $* | tr a-z A-Z) \
-		-T bench/smp/link.ld -o $@ bench/smp/start.S bench/smp/par.c
+	$(RV_CC) $(SMP_BENCH_CFLAGS) -Dcpu_workload=cpu_workload_h$* -c -o $@ $<
+build/bench/smp-cpu.elf: bench/smp/start.S bench/smp/par.c bench/smp/link.ld \
+		$(foreach i,0 1 2 3,build/bench/smp/cpu_h$(i).o)
+	$(RV_CC) $(SMP_BENCH_CFLAGS) -DPAR_CPU -T bench/smp/link.ld -o $@ bench/smp/start.S \
+		bench/smp/par.c $(foreach i,0 1 2 3,build/bench/smp/cpu_h$(i).o) -lgcc
+build/bench/smp-store.elf: bench/smp/start.S bench/smp/par.c bench/smp/link.ld bench/cpu/work_store.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(SMP_BENCH_CFLAGS) -DPAR_STORE -T bench/smp/link.ld -o $@ bench/smp/start.S \
+		bench/smp/par.c bench/cpu/work_store.c -lgcc
 
 guests: build/guest/demo.elf build/guest/sbi-hello.elf build/guest/migtest.elf build/guest/chatty.elf \
 	build/guest/litmus.elf

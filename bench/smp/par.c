@@ -1,13 +1,15 @@
 /*
- * par.c - the parallel benchmark: a fixed amount of work split evenly over
- * every hart of the board (counted in the device tree), so the wall time
- * on 1 and on 2 harts gives the speedup. Built twice (bench/smp.sh):
+ * par.c - the parallel benchmark: the workloads of bench/cpu (work_cpu.c,
+ * work_store.c) with a fixed amount of work split evenly over every hart of
+ * the board (counted in the device tree), so the wall time on 1 and on 2
+ * harts gives the speedup. Built twice (Makefile, bench/smp.sh):
  *
- *   PAR_CPU    compute: per hart, rounds of a CRC-32 over a private 16 KiB
- *              buffer, a 24x24 integer matrix product and an xorshift
- *              scramble of the buffer (loads, stores, branches, multiplies);
- *   PAR_STORE  stores: per hart, passes writing its share of a 64 MiB
- *              region with 8-byte stores, then reading a word per line.
+ *   PAR_CPU    CPU_ITERS rounds of cpu_workload in all, split over the
+ *              harts; work_cpu.c keeps its state in file-static variables,
+ *              so it is compiled once per hart (cpu_workload_h0..3), each
+ *              copy with state of its own;
+ *   PAR_STORE  STORE_PASSES passes of store_workload, each hart over its
+ *              share of the 64 MiB region.
  *
  * Each hart adds its result to a shared checksum (amoadd) and counts
  * itself done; hart 0 waits for all, prints "par: harts N checksum X" on
@@ -17,27 +19,23 @@
  */
 #include <stdint.h>
 
+#include "params.h"
+#include "workload.h"
+
 #define MAX_HARTS 8
+#define PAR_COPIES 4 /* harts that run the CPU workload (more wait) */
 #define UART 0x10000000ul
 #define FINISHER 0x100000ul
-#ifndef PAR_ROUNDS
-#define PAR_ROUNDS 12000u
-#endif
-#ifndef PAR_PASSES
-#define PAR_PASSES 40u
-#endif
-#define BUF_WORDS 4096u
-#define MAT_N 24
-#define STORE_BYTES (64ul << 20)
+
+uint64_t cpu_workload_h0(uint32_t seed, uint32_t iters);
+uint64_t cpu_workload_h1(uint32_t seed, uint32_t iters);
+uint64_t cpu_workload_h2(uint32_t seed, uint32_t iters);
+uint64_t cpu_workload_h3(uint32_t seed, uint32_t iters);
 
 static volatile uint32_t n_harts, go, done;
 static volatile uint64_t checksum;
-static uint32_t crc_tab[256];
-#ifdef PAR_CPU
-static uint32_t bufs[MAX_HARTS][BUF_WORDS];
-static int32_t mats[MAX_HARTS][3][MAT_N][MAT_N];
-#else
-static uint64_t region[STORE_BYTES / 8] __attribute__((aligned(4096)));
+#ifndef PAR_CPU
+static uint64_t region[STORE_WORDS] __attribute__((aligned(4096)));
 #endif
 
 static void putc_uart(char c)
@@ -106,64 +104,21 @@ static uint32_t count_cpus(const uint8_t *fdt)
 	return count ? count : 1;
 }
 
-static __attribute__((unused)) uint32_t crc32(const uint32_t *w, uint32_t n, uint32_t crc)
-{
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t v = w[i];
-
-		for (int b = 0; b < 4; b++, v >>= 8)
-			crc = crc_tab[(crc ^ v) & 0xff] ^ (crc >> 8);
-	}
-	return crc;
-}
-
 #ifdef PAR_CPU
-static uint64_t work(uint32_t id, uint32_t rounds)
+static uint64_t (*const cpu_work[PAR_COPIES])(uint32_t, uint32_t) = {
+	cpu_workload_h0, cpu_workload_h1, cpu_workload_h2, cpu_workload_h3,
+};
+
+static uint64_t work(uint32_t id)
 {
-	uint32_t *buf = bufs[id], s = 0x2545f491u ^ (id * 0x9e3779b9u), crc = 0;
-	int32_t (*a)[MAT_N] = mats[id][0], (*b)[MAT_N] = mats[id][1], (*c)[MAT_N] = mats[id][2];
-	uint64_t acc = 0;
-
-	for (uint32_t i = 0; i < BUF_WORDS; i++) {
-		s ^= s << 13, s ^= s >> 17, s ^= s << 5;
-		buf[i] = s;
-	}
-	for (int i = 0; i < MAT_N; i++)
-		for (int j = 0; j < MAT_N; j++)
-			a[i][j] = (int32_t)(buf[i * MAT_N + j] & 255) - 128,
-			b[i][j] = (int32_t)(buf[i + j * MAT_N] >> 24) - 128;
-	for (uint32_t r = 0; r < rounds; r++) {
-		crc = crc32(buf, BUF_WORDS / 4, crc);
-		for (int i = 0; i < MAT_N; i++)
-			for (int j = 0; j < MAT_N; j++) {
-				int32_t t = 0;
-
-				for (int k = 0; k < MAT_N; k++)
-					t += a[i][k] * b[k][j];
-				c[i][j] = t;
-			}
-		for (uint32_t i = 0; i < BUF_WORDS; i += 4) {
-			s ^= s << 13, s ^= s >> 17, s ^= s << 5;
-			buf[i] ^= s + (uint32_t)c[(i >> 2) % MAT_N][(i >> 7) % MAT_N];
-		}
-		a[r % MAT_N][(r / MAT_N) % MAT_N] ^= (int32_t)(crc & 7);
-		acc += crc;
-	}
-	return acc;
+	return cpu_work[id](BENCH_SEED + id, CPU_ITERS / n_harts + (id < CPU_ITERS % n_harts));
 }
 #else
-static uint64_t work(uint32_t id, uint32_t passes)
+static uint64_t work(uint32_t id)
 {
-	uint64_t words = STORE_BYTES / 8 / n_harts, acc = 0;
-	uint64_t *p = region + words * id;
+	uint64_t words = STORE_WORDS / n_harts;
 
-	for (uint32_t pass = 0; pass < passes; pass++) {
-		for (uint64_t i = 0; i < words; i++)
-			p[i] = i * 0x9e3779b97f4a7c15ull + pass;
-		for (uint64_t i = 0; i < words; i += 8)
-			acc += p[i];
-	}
-	return acc;
+	return store_workload(region + words * id, words, STORE_PASSES, BENCH_SEED + id);
 }
 #endif
 
@@ -171,18 +126,15 @@ void main(unsigned long hartid, const uint8_t *fdt);
 
 void main(unsigned long hartid, const uint8_t *fdt)
 {
-	uint32_t id = (uint32_t)hartid, total;
+	uint32_t id = (uint32_t)hartid;
 	uint64_t r;
 
 	if (id == 0) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-
-			for (int k = 0; k < 8; k++)
-				c = (c >> 1) ^ (0xedb88320u & -(c & 1));
-			crc_tab[i] = c;
-		}
 		n_harts = count_cpus(fdt);
+#ifdef PAR_CPU
+		if (n_harts > PAR_COPIES)
+			n_harts = PAR_COPIES;
+#endif
 		__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
 	} else {
 		while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
@@ -191,13 +143,7 @@ void main(unsigned long hartid, const uint8_t *fdt)
 	if (id >= n_harts)
 		for (;;)
 			__asm__ volatile("wfi");
-#ifdef PAR_CPU
-	total = PAR_ROUNDS; /* rounds split over the harts */
-	r = work(id, total / n_harts + (id < total % n_harts));
-#else
-	total = PAR_PASSES; /* every pass, over this hart's share of the region */
-	r = work(id, total);
-#endif
+	r = work(id);
 	__atomic_fetch_add(&checksum, r, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&done, 1, __ATOMIC_RELEASE);
 	if (id != 0)

@@ -98,6 +98,7 @@ static void wake(void)
 	region_touch(&reg, share(cfg.rate, periods, &run.touch_acc));
 	if (cfg.verify)
 		region_verify(&reg, share(cfg.vrate, periods, &run.verify_acc));
+	harts_kick();
 	if (now >= run.next_hb)
 		heartbeat(now);
 	if (now >= run.planned) /* the first planned time after now */
