@@ -24,7 +24,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot bench-migrate soak clean
+.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot bench-migrate bench-smp soak clean
 all: $(BUILD)/godwit-vmm $(BUILD)/godwit
 
 $(BUILD)/obj/%.o: %.c
@@ -79,14 +79,19 @@ SMP_BENCH_CFLAGS := $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -Ibench/cpu
 build/bench/smp/cpu_h%.o: bench/cpu/work_cpu.c bench/cpu/workload.h bench/cpu/params.h
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(SMP_BENCH_CFLAGS) -Dcpu_workload=cpu_workload_h$* -c -o $@ $<
-build/bench/smp-cpu.elf: bench/smp/start.S bench/smp/par.c bench/smp/link.ld \
-		$(foreach i,0 1 2 3,build/bench/smp/cpu_h$(i).o)
-	$(RV_CC) $(SMP_BENCH_CFLAGS) -DPAR_CPU -T bench/smp/link.ld -o $@ bench/smp/start.S \
-		bench/smp/par.c $(foreach i,0 1 2 3,build/bench/smp/cpu_h$(i).o) -lgcc
-build/bench/smp-store.elf: bench/smp/start.S bench/smp/par.c bench/smp/link.ld bench/cpu/work_store.c
+# smp-W.elf: data on pages of its own; smp-W-shared.elf: data right after
+# the code (bench/cpu's layout)
+SMP_CPU_OBJS := $(foreach i,0 1 2 3,build/bench/smp/cpu_h$(i).o)
+build/bench/smp-cpu.elf build/bench/smp-cpu-shared.elf: build/bench/smp-cpu%.elf: \
+		bench/smp/start.S bench/smp/par.c bench/smp/link%.ld $(SMP_CPU_OBJS)
+	$(RV_CC) $(SMP_BENCH_CFLAGS) -DPAR_CPU -T bench/smp/link$*.ld -o $@ bench/smp/start.S \
+		bench/smp/par.c $(SMP_CPU_OBJS) -lgcc
+build/bench/smp-store.elf build/bench/smp-store-shared.elf: build/bench/smp-store%.elf: \
+		bench/smp/start.S bench/smp/par.c bench/smp/link%.ld bench/cpu/work_store.c
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(SMP_BENCH_CFLAGS) -DPAR_STORE -T bench/smp/link.ld -o $@ bench/smp/start.S \
+	$(RV_CC) $(SMP_BENCH_CFLAGS) -DPAR_STORE -T bench/smp/link$*.ld -o $@ bench/smp/start.S \
 		bench/smp/par.c bench/cpu/work_store.c -lgcc
+SMP_BENCH_ELFS := $(foreach w,cpu store,build/bench/smp-$(w).elf build/bench/smp-$(w)-shared.elf)
 
 guests: build/guest/demo.elf build/guest/sbi-hello.elf build/guest/migtest.elf build/guest/chatty.elf \
 	build/guest/litmus.elf
@@ -113,10 +118,11 @@ demo: deps
 	@scripts/demo.sh
 
 bench: deps
-	$(MAKE) all guest-linux build/guest/migtest.elf
+	$(MAKE) all guest-linux build/guest/migtest.elf $(SMP_BENCH_ELFS)
 	@bench/cpu.sh
 	@bench/boot.sh
 	@bench/migrate.py
+	@bench/smp.sh
 
 bench-cpu: deps
 	$(MAKE) all
@@ -125,6 +131,11 @@ bench-cpu: deps
 bench-boot: deps
 	$(MAKE) all guest-linux
 	@bench/boot.sh
+
+# multi-hart guests: boot, idle, parallel workloads, a 4-hart migration
+bench-smp: deps
+	$(MAKE) all guest-linux build/guest/migtest.elf $(SMP_BENCH_ELFS)
+	@bench/smp.sh
 
 # live migration, godwit against QEMU (root for the shaped veth link;
 # BENCH_QUICK=1: 256 MiB over loopback only; BENCH_RUNS=N repeats)
