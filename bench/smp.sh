@@ -147,7 +147,7 @@ if [ $MIGRATE = 1 ]; then
 	echo "== migration of a 4-hart guest (bench/migrate.py --smp 4)" >&2
 	MIG=$(python3 bench/migrate.py --smp 4 --sizes 256 --workloads dirty100 --links loopback \
 		--systems godwit,qemu -n "$RUNS" --no-doc --warm-gib 0 -o build/bench/migrate-smp 2>&1 |
-		sed -n '/^| RAM | workload | system/,/^$/p; /^All runs/,/^$/p')
+		sed -n '/^| RAM | workload | system/,/^$/p; /^All runs/p; /^- loopback/p')
 fi
 
 {

@@ -358,7 +358,8 @@ reload:
 	}
 	/* traps retire nothing, so a guest trapping forever (a vector on a
 	 * faulting instruction) is bounded by counting reloads as well */
-	if (budget <= 0 || h->m->gate || ++reloads > max_insns)
+	if (budget <= 0 || __atomic_load_n(&h->m->gate, __ATOMIC_RELAXED) ||
+	    ++reloads > max_insns)
 		goto done;
 	{
 		/* another hart retired decoded pages: drop this hart's code

@@ -30,9 +30,27 @@
 #define MACHINE_SLICE 200000
 #define MAX_SLEEP_NS 1000000000ull
 
+static int gate_closed(const struct machine *m)
+{
+	return __atomic_load_n(&m->gate, __ATOMIC_RELAXED);
+}
+
 static void gate_compute(struct machine *m)
 {
-	m->gate = m->stop_requested || m->reset_requested || m->paused || m->hold > 0;
+	__atomic_store_n(&m->gate, m->stop_requested || m->reset_requested || m->paused ||
+				   m->hold > 0, __ATOMIC_RELAXED);
+}
+
+void machine_run_lock(struct machine *m)
+{
+	if (m->threads_inited)
+		pthread_mutex_lock(&m->run_lock);
+}
+
+void machine_run_unlock(struct machine *m)
+{
+	if (m->threads_inited)
+		pthread_mutex_unlock(&m->run_lock);
 }
 
 static void kick_all(struct machine *m)
@@ -159,7 +177,7 @@ static void wait_until(struct hart *h, uint64_t until)
 	struct timespec ts = { (time_t)(until / 1000000000ull), (long)(until % 1000000000ull) };
 
 	pthread_mutex_lock(&h->wait_lock);
-	if (!h->kicked && !h->m->gate)
+	if (!h->kicked && !gate_closed(h->m))
 		pthread_cond_timedwait(&h->wait_cond, &h->wait_lock, &ts);
 	h->kicked = 0;
 	pthread_mutex_unlock(&h->wait_lock);
@@ -174,7 +192,7 @@ static void hart_sleep(struct hart *h)
 		uint64_t ns;
 
 		clint_update_hart(&m->clint, h->id);
-		if (m->gate || hart_interrupt_pending(h))
+		if (gate_closed(m) || hart_interrupt_pending(h))
 			return;
 		ns = machine_hart_deadline_ns(m, h);
 		if (ns > MAX_SLEEP_NS)
@@ -219,7 +237,7 @@ static void throttle(struct hart *h, uint64_t t0)
 		p = 99;
 	t1 = machine_now_ns();
 	until = t1 + (t1 - t0) * (uint64_t)p / (uint64_t)(100 - p);
-	while (!h->m->gate && machine_now_ns() < until)
+	while (!gate_closed(h->m) && machine_now_ns() < until)
 		wait_until(h, until);
 }
 
@@ -231,7 +249,7 @@ static void *vcpu_main(void *arg)
 	for (;;) {
 		uint64_t t0;
 
-		if (m->gate && park(m))
+		if (gate_closed(m) && park(m))
 			break;
 		clint_update_hart(&m->clint, h->id);
 		if (h->s.wfi && !hart_interrupt_pending(h)) {

@@ -97,7 +97,9 @@ void machine_dma_written(struct machine *m, uint64_t pa, uint64_t len)
 
 void machine_request_reset(struct machine *m)
 {
+	machine_run_lock(m);
 	m->reset_requested = true; /* the I/O thread resets with the harts parked */
+	machine_run_unlock(m);
 	machine_gate_update(m);
 	machine_wake_io(m);
 }
@@ -142,7 +144,9 @@ void machine_request_exit(struct machine *m, int code)
 
 void machine_request_stop(struct machine *m)
 {
+	machine_run_lock(m);
 	m->stop_requested = 1;
+	machine_run_unlock(m);
 	machine_gate_update(m);
 	machine_wake_io(m);
 }

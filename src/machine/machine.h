@@ -298,6 +298,9 @@ void machine_cpus_stop(struct machine *m);
 void machine_harts_hold(struct machine *m);
 void machine_harts_release(struct machine *m);
 void machine_gate_update(struct machine *m);
+/* run_lock around writes of paused, stop_requested, reset_requested */
+void machine_run_lock(struct machine *m);
+void machine_run_unlock(struct machine *m);
 /* Nanoseconds until hart h's CLINT timer can wake it (UINT64_MAX: never). */
 uint64_t machine_hart_deadline_ns(struct machine *m, struct hart *h);
 /* Wake the I/O thread (a hart asked for a reset or an exit). */

@@ -51,7 +51,9 @@ void machine_set_paused(struct machine *m, bool paused)
 {
 	bool resuming = m->paused && !paused;
 
+	machine_run_lock(m);
 	m->paused = paused;
+	machine_run_unlock(m);
 	machine_gate_update(m);
 	/* While paused, no device looked at its queues (a migration may even
 	 * have brought them from another host): look now, as if kicked. */

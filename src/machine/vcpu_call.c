@@ -101,8 +101,9 @@ int machine_call(struct machine *m, void (*fn)(struct machine *m, void *arg), vo
 		pthread_mutex_unlock(&m->call_lock);
 		return -1;
 	}
-	m->call_fn = fn;
 	m->call_arg = arg;
+	/* the loop peeks at call_fn without the lock (runloop.c) */
+	__atomic_store_n(&m->call_fn, fn, __ATOMIC_RELEASE);
 	seq = ++m->call_seq;
 	if (write(m->call_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		r = -1; /* cannot happen with an eventfd; the loop polls anyway */
@@ -134,7 +135,7 @@ void machine_call_serve(struct machine *m)
 	pthread_mutex_unlock(&m->dev_lock);
 	machine_harts_release(m);
 	pthread_mutex_lock(&m->call_lock);
-	m->call_fn = NULL;
+	__atomic_store_n(&m->call_fn, NULL, __ATOMIC_RELAXED);
 	m->call_finished = m->call_seq;
 	pthread_cond_broadcast(&m->call_done);
 	pthread_mutex_unlock(&m->call_lock);
@@ -147,7 +148,7 @@ void machine_call_shutdown(struct machine *m)
 	pthread_mutex_lock(&m->call_lock);
 	close(m->call_fd);
 	m->call_fd = -2;
-	m->call_fn = NULL;
+	__atomic_store_n(&m->call_fn, NULL, __ATOMIC_RELAXED);
 	pthread_cond_broadcast(&m->call_done);
 	pthread_mutex_unlock(&m->call_lock);
 }
