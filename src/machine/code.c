@@ -8,16 +8,22 @@
  *    lock (acquire). A page is decoded lazily, slot by slot, by any hart
  *    that runs it; make_slot() in exec.c publishes a slot's handler last,
  *    so another hart sees either the decode handler or a complete slot.
- *  - A page with decoded code has no write-TLB entry in any hart. Making
- *    a dpage publishes it and then empties the write entries of every
- *    hart whose bit is set in wmask[page]; a hart filling a write entry
- *    sets its bit and then looks at code[page] (machine_code_write_mapped).
- *    Both sides order with sequentially consistent atomics, so either the
- *    maker sees the hart's bit and empties the entry, or the hart sees the
- *    dpage and empties it itself. (A store already past its TLB check
- *    when the entry is emptied still lands unseen: that store races with
- *    the other hart's execution of the same bytes, and the guest cannot
- *    tell it from a store that landed just before the decode.)
+ *  - A page with decoded code has no write-TLB entry in any hart. With one
+ *    hart, making a dpage (which only that hart does) empties its write
+ *    entries for the page. With several, each hart has a byte per RAM page
+ *    in wmask (hart h's bytes at h * ram_pages): a hart filling a write
+ *    entry sets its byte and then looks at code[page]
+ *    (machine_code_write_mapped); the maker publishes the dpage, runs a
+ *    process-wide memory barrier (membarrier(2), private expedited: every
+ *    running thread of the VMM executes a full barrier), then empties the
+ *    write entries of every hart whose byte is set. The fast side needs no
+ *    fence of its own (an asymmetric Dekker pair; a full fence where
+ *    membarrier is missing), so either the maker sees the hart's byte and
+ *    entry, or the hart sees the dpage and empties the entry itself. (A
+ *    store already past its TLB check when the entry is emptied still
+ *    lands unseen: that store races with the other hart's execution of the
+ *    same bytes, and the guest cannot tell it from a store that landed
+ *    just before the decode.)
  *  - A dropped dpage is retired, not freed: code_gen is bumped and the
  *    page queued with that generation. Every hart, at each reload, flushes
  *    its code TLB when code_gen moved and publishes the generation it has
@@ -29,16 +35,21 @@
 #include "machine/machine.h"
 #include "cpu/dpage.h"
 
+#include <linux/membarrier.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define MACHINE_MAX_DPAGES 4096
 
 int machine_code_init(struct machine *m)
 {
-	m->wmask = calloc(m->ram_pages, 1);
+	m->wmask = calloc(m->ram_pages, (size_t)m->n_harts);
 	if (!m->wmask)
 		return -1;
+	m->membarrier_ok = m->n_harts > 1 &&
+		syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
 	if (pthread_mutex_init(&m->code_lock, NULL)) {
 		free(m->wmask);
 		m->wmask = NULL;
@@ -152,11 +163,21 @@ void machine_code_flush_all(struct machine *m)
  * page through its TLB. code_lock held. */
 static void unmap_writers(struct machine *m, uint64_t ram_idx, uint64_t ppn)
 {
-	uint8_t mask = __atomic_exchange_n(&m->wmask[ram_idx], 0, __ATOMIC_SEQ_CST);
+	if (m->n_harts == 1) {
+		hart_tlb_drop_write_ppn(&m->harts[0], ppn);
+		return;
+	}
+	if (!m->membarrier_ok ||
+	    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (int i = 0; i < m->n_harts; i++) {
+		uint8_t *b = &m->wmask[(uint64_t)i * m->ram_pages + ram_idx];
 
-	for (int i = 0; mask && i < m->n_harts; i++)
-		if (mask & (1u << i))
-			hart_tlb_drop_write_ppn(&m->harts[i], ppn);
+		if (!__atomic_load_n(b, __ATOMIC_RELAXED))
+			continue;
+		__atomic_store_n(b, 0, __ATOMIC_RELAXED);
+		hart_tlb_drop_write_ppn(&m->harts[i], ppn);
+	}
 }
 
 struct dpage *machine_code_page(struct machine *m, uint64_t pa)
@@ -195,11 +216,20 @@ out:
 bool machine_code_write_mapped(struct machine *m, struct hart *h, uint64_t pa)
 {
 	uint64_t idx = (pa - m->ram.base) >> HART_PAGE_SHIFT;
+	uint8_t *b;
 
-	if (pa - m->ram.base >= m->ram.size)
-		return true;
-	__atomic_fetch_or(&m->wmask[idx], (uint8_t)(1u << h->id), __ATOMIC_SEQ_CST);
-	return __atomic_load_n(&m->ram.code[idx], __ATOMIC_SEQ_CST) == NULL;
+	if (m->n_harts == 1 || pa - m->ram.base >= m->ram.size)
+		return true; /* one hart: only it makes dpages (unmap_writers) */
+	b = &m->wmask[(uint64_t)h->id * m->ram_pages + idx];
+	if (!__atomic_load_n(b, __ATOMIC_RELAXED))
+		__atomic_store_n(b, 1, __ATOMIC_RELAXED);
+	/* the entry and the byte before the look at code[]: the maker's
+	 * membarrier orders them for us; without it, a fence of our own */
+	if (m->membarrier_ok)
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&m->ram.code[idx], __ATOMIC_RELAXED) == NULL;
 }
 
 bool machine_code_invalidate(struct machine *m, uint64_t pa)

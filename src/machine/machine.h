@@ -221,7 +221,8 @@ struct machine {
 	uint64_t code_gen;     /* bumped (atomically) whenever a page is retired */
 	struct code_retired *retired;
 	size_t n_retired, cap_retired;
-	uint8_t *wmask;        /* per RAM page: harts that may hold a write-TLB entry */
+	uint8_t *wmask;        /* per hart, per RAM page: may hold a write-TLB entry */
+	bool membarrier_ok;    /* membarrier(2) private expedited is registered */
 
 	/* vCPU threads (cpus.c): harts park while gate says so */
 	pthread_t vcpu_thread[MACHINE_MAX_HARTS];
