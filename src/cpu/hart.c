@@ -63,18 +63,6 @@ void hart_tlb_flush(struct hart *h)
 		clear_r(h);
 }
 
-/* Drop every entry that maps guest physical page ppn (code invalidation,
- * or a page becoming code and losing its write entries). */
-void hart_tlb_drop_ppn(struct hart *h, uint64_t ppn)
-{
-	for (int i = 0; i < HART_TLB_SIZE; i++) {
-		if (h->tlb_w[i].ppn == ppn)
-			h->tlb_w[i].tag = ~0ull;
-		if (h->tlb_x[i].ppn == ppn)
-			h->tlb_x[i].tag = ~0ull;
-	}
-}
-
 /* Another thread drops entries of a hart that may be running: one atomic
  * store of the tag per entry (the owner's next lookup misses). */
 void hart_tlb_drop_write_ppn(struct hart *h, uint64_t ppn)

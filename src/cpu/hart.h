@@ -195,7 +195,6 @@ struct hart {
 void hart_reset(struct hart *h, struct machine *m, uint64_t pc);
 void hart_tlb_flush(struct hart *h);
 void hart_tlb_flush_write(struct hart *h);
-void hart_tlb_drop_ppn(struct hart *h, uint64_t ppn);
 /* From any thread: drop h's write entries for ppn (atomically per entry). */
 void hart_tlb_drop_write_ppn(struct hart *h, uint64_t ppn);
 void hart_tlb_flush_code(struct hart *h);
