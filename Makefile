@@ -24,7 +24,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot bench-migrate bench-storage soak clean
+.PHONY: all deps check unit isa guests guest-linux demo bench bench-cpu bench-boot bench-migrate bench-storage bench-smp soak clean
 all: $(BUILD)/godwit-vmm $(BUILD)/godwit $(BUILD)/godwit-netdelay
 
 $(BUILD)/obj/%.o: %.c
@@ -64,7 +64,7 @@ build/guest/sbi-hello.elf: guest/sbi-hello/hello.S guest/sbi-hello/link.ld
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_CFLAGS) -T guest/sbi-hello/link.ld -o $@ guest/sbi-hello/hello.S
 
-MIGTEST_SRCS := $(addprefix guest/migtest/,start.S main.c args.c clock.c fdt.c out.c region.c)
+MIGTEST_SRCS := $(addprefix guest/migtest/,start.S main.c args.c clock.c fdt.c harts.c out.c region.c)
 build/guest/migtest.elf: $(MIGTEST_SRCS) guest/migtest/migtest.h guest/migtest/link.ld
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -T guest/migtest/link.ld -o $@ $(MIGTEST_SRCS)
@@ -73,7 +73,33 @@ build/guest/chatty.elf: guest/chatty/start.S guest/chatty/chatty.c guest/chatty/
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -T guest/chatty/link.ld -o $@ guest/chatty/start.S guest/chatty/chatty.c
 
-guests: build/guest/demo.elf build/guest/sbi-hello.elf build/guest/migtest.elf build/guest/chatty.elf
+# SMP litmus programs (tests/smp): every hart runs them, -bios none
+build/guest/litmus.elf: guest/litmus/start.S guest/litmus/litmus.c guest/litmus/link.ld
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -T guest/litmus/link.ld -o $@ guest/litmus/start.S guest/litmus/litmus.c
+
+# the parallel benchmark (bench/smp.sh): bench/cpu's workloads split over
+# the harts; work_cpu.c is compiled once per hart (its state is static)
+SMP_BENCH_CFLAGS := $(RV_CFLAGS) -fno-tree-loop-distribute-patterns -Ibench/cpu
+build/bench/smp/cpu_h%.o: bench/cpu/work_cpu.c bench/cpu/workload.h bench/cpu/params.h
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(SMP_BENCH_CFLAGS) -Dcpu_workload=cpu_workload_h$* -c -o $@ $<
+# smp-W.elf: data on pages of its own; smp-W-shared.elf: data right after
+# the code (bench/cpu's layout)
+SMP_CPU_OBJS := $(foreach i,0 1 2 3,build/bench/smp/cpu_h$(i).o)
+build/bench/smp-cpu.elf build/bench/smp-cpu-shared.elf: build/bench/smp-cpu%.elf: \
+		bench/smp/start.S bench/smp/par.c bench/smp/link%.ld $(SMP_CPU_OBJS)
+	$(RV_CC) $(SMP_BENCH_CFLAGS) -DPAR_CPU -T bench/smp/link$*.ld -o $@ bench/smp/start.S \
+		bench/smp/par.c $(SMP_CPU_OBJS) -lgcc
+build/bench/smp-store.elf build/bench/smp-store-shared.elf: build/bench/smp-store%.elf: \
+		bench/smp/start.S bench/smp/par.c bench/smp/link%.ld bench/cpu/work_store.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(SMP_BENCH_CFLAGS) -DPAR_STORE -T bench/smp/link$*.ld -o $@ bench/smp/start.S \
+		bench/smp/par.c bench/cpu/work_store.c -lgcc
+SMP_BENCH_ELFS := $(foreach w,cpu store,build/bench/smp-$(w).elf build/bench/smp-$(w)-shared.elf)
+
+guests: build/guest/demo.elf build/guest/sbi-hello.elf build/guest/migtest.elf build/guest/chatty.elf \
+	build/guest/litmus.elf
 
 # the Linux guest: built outside the tree and cached by input hash (minutes
 # the first time, about a second after that)
@@ -97,10 +123,11 @@ demo: deps
 	@scripts/demo.sh
 
 bench: deps
-	$(MAKE) all guest-linux build/guest/migtest.elf
+	$(MAKE) all guest-linux build/guest/migtest.elf $(SMP_BENCH_ELFS)
 	@bench/cpu.sh
 	@bench/boot.sh
 	@bench/migrate.py
+	@bench/smp.sh
 
 bench-cpu: deps
 	$(MAKE) all
@@ -109,6 +136,11 @@ bench-cpu: deps
 bench-boot: deps
 	$(MAKE) all guest-linux
 	@bench/boot.sh
+
+# multi-hart guests: boot, idle, parallel workloads, a 4-hart migration
+bench-smp: deps
+	$(MAKE) all guest-linux build/guest/migtest.elf $(SMP_BENCH_ELFS)
+	@bench/smp.sh
 
 # live migration, godwit against QEMU (root for the shaped veth link;
 # BENCH_QUICK=1: 256 MiB over loopback only; BENCH_RUNS=N repeats)

@@ -19,7 +19,7 @@ all runs as JSON into build/bench/migrate/results.json, and logs (guest
 consoles, QMP events) into build/bench/migrate/logs/. Needs root for the
 namespaces (without it, or without ip/tc, the veth link is skipped).
 
-Usage: bench/migrate.py [-n RUNS] [--quick] [--sizes 256,1024]
+Usage: bench/migrate.py [-n RUNS] [--quick] [--smp N] [--sizes 256,1024]
        [--workloads idle,random,dirty10,dirty100] [--links loopback,veth]
        [--systems godwit,qemu,qemu-best] [--timeout 120] [--no-doc]
        [--verify full|first]
@@ -231,8 +231,12 @@ def wait_for(pred, timeout, step=0.05):
         time.sleep(step)
 
 
+SMP = 1  # --smp: harts of every VM (migtest runs them all)
+
+
 def vm_argv(system, binary, mem, append, qmp_path, incoming=None):
-    argv = [binary, "-M", "virt", "-m", mem, "-bios", "none", "-nographic",
+    argv = [binary, "-M", "virt"] + (["-smp", str(SMP)] if SMP > 1 else []) + [
+            "-m", mem, "-bios", "none", "-nographic",
             "-kernel", GUEST, "-append", append,
             "-qmp", f"unix:{qmp_path},server=on,wait=off"]
     if incoming:
@@ -751,6 +755,8 @@ def parse_args():
                     help="full: a whole verify pass after the switchover (default); "
                          "first: the first pass that ends after it (faster)")
     ap.add_argument("--no-doc", action="store_true", help="leave docs/bench-migrate.md alone")
+    ap.add_argument("--smp", type=int, default=1,
+                    help="harts per VM (migtest keeps the others busy too; bench/smp.sh uses 4)")
     ap.add_argument("--from-json", metavar="PATH",
                     help="run nothing: render the report again from a saved results.json")
     ap.add_argument("-o", "--out", default=os.path.join(ROOT, "build/bench/migrate"))
@@ -827,7 +833,9 @@ def warm_host_memory(gib):
 
 
 def main():
+    global SMP
     cfg = parse_args()
+    SMP = max(1, cfg.smp)
     if cfg.from_json:
         return render_saved(cfg)
     argv_str = "bench/migrate.py" + ("" if len(sys.argv) == 1 else " " + " ".join(sys.argv[1:]))

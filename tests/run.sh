@@ -93,6 +93,12 @@ suite mirror-qemu python3 tests/block/mirror.py qemu --label mirror-qemu | emit
 echo "== the emulated long-distance link: delay daemon, RTT accuracy, one TCP stream" >&2
 suite wan tests/net/wan.sh build/godwit-netdelay wan | emit
 suite wan-asan tests/net/wan.sh build/asan/godwit-netdelay wan-asan | emit
+echo "== SMP: litmus programs and the Linux guest on 2, 4 and 8 harts" >&2
+suite smp-litmus tests/smp/litmus.sh build/godwit-vmm smp-litmus | emit
+suite smp-litmus-asan tests/smp/litmus.sh build/asan/godwit-vmm smp-litmus-asan | emit
+suite smp-litmus-qemu tests/smp/litmus.sh qemu smp-litmus-qemu | emit
+suite smp-linux tests/smp/linux.sh build/godwit-vmm smp-linux | emit
+suite smp-linux-qemu tests/smp/linux.sh qemu smp-linux-qemu | emit
 echo "== live migration (migtest and the Linux guest, between VMM processes)" >&2
 suite migration tests/migration/run.sh build/godwit-vmm migration | emit
 suite migration-asan tests/migration/run.sh build/asan/godwit-vmm migration-asan | emit
@@ -101,6 +107,7 @@ suite migration-converge-asan python3 tests/migration/converge.py build/asan/god
 echo "== live migration: faults at every phase, hostile streams, fuzzing" >&2
 suite migration-faults python3 tests/migration/faults.py build/godwit-vmm | emit
 suite migration-faults-asan python3 tests/migration/faults.py --label migration-faults-asan build/asan/godwit-vmm | emit
+suite migration-faults-smp python3 tests/migration/faults.py --smp 4 --label migration-faults-smp build/godwit-vmm | emit
 suite migration-hostile python3 tests/migration/hostile.py build/godwit-vmm | emit
 suite migration-hostile-asan python3 tests/migration/hostile.py --label migration-hostile-asan build/asan/godwit-vmm | emit
 suite migration-godwit-faults python3 tests/migration/godwit_faults.py build/godwit-vmm | emit
@@ -117,6 +124,8 @@ echo "== ISA tests" >&2
 elfs=(build/isa/*.elf)
 if [ -e "${elfs[0]}" ]; then
 	suite isa/godwit tests/isa/run.sh build/godwit-vmm "${elfs[@]}" | emit
+	ISA_SMP=4 suite isa/godwit-smp4 tests/isa/run.sh build/godwit-vmm "${elfs[@]}" | emit
+	ISA_SMP=4 suite isa/qemu-smp4 tests/isa/run.sh qemu "${elfs[@]}" | emit
 	suite isa/qemu tests/isa/run.sh qemu "${elfs[@]}" | emit
 	suite isa/godwit-asan isa_asan "${elfs[@]}" | emit
 else

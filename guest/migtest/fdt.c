@@ -1,7 +1,8 @@
 /*
- * fdt.c - a minimal flattened device tree reader: finds /chosen/bootargs and
+ * fdt.c - a minimal flattened device tree reader: finds /chosen/bootargs,
  * the first reg entry of the top-level memory node, using the root's
- * #address-cells and #size-cells (1 or 2 each).
+ * #address-cells and #size-cells (1 or 2 each), and counts the cpu@ nodes
+ * under /cpus.
  *
  * Every offset and length taken from the blob is checked against the bounds
  * of the block it points into before it is used, so a corrupt tree gives -1
@@ -18,7 +19,7 @@
 #define FDT_NOP 4u
 #define FDT_END 9u
 
-enum node_kind { NODE_OTHER, NODE_CHOSEN, NODE_MEMORY };
+enum node_kind { NODE_OTHER, NODE_CHOSEN, NODE_MEMORY, NODE_CPUS };
 
 struct walk {
 	const uint8_t *blob;
@@ -69,7 +70,7 @@ static uint64_t read_cells(const uint8_t *p, uint32_t n)
 	return n == 2 ? (uint64_t)be32(p) << 32 | be32(p + 4) : be32(p);
 }
 
-static int begin_node(struct walk *w)
+static int begin_node(struct walk *w, struct fdt_info *fi)
 {
 	const char *name = (const char *)w->blob + w->off;
 	int64_t len = str_len(w->blob, w->off, w->end);
@@ -82,8 +83,12 @@ static int begin_node(struct walk *w)
 			w->kind = NODE_CHOSEN;
 		else if (streq(name, "memory") || has_prefix(name, "memory@"))
 			w->kind = NODE_MEMORY;
+		else if (streq(name, "cpus"))
+			w->kind = NODE_CPUS;
 		else
 			w->kind = NODE_OTHER;
+	} else if (w->depth == 3 && w->kind == NODE_CPUS && has_prefix(name, "cpu@")) {
+		fi->cpus++;
 	}
 	return 0;
 }
@@ -143,7 +148,7 @@ static int walk_struct(struct walk *w, struct fdt_info *fi, char *bootargs, size
 		w->off += 4;
 		switch (tok) {
 		case FDT_BEGIN_NODE:
-			if (begin_node(w))
+			if (begin_node(w, fi))
 				return -1;
 			break;
 		case FDT_END_NODE:
@@ -173,6 +178,7 @@ int fdt_scan(uintptr_t addr, struct fdt_info *fi, char *bootargs, size_t cap)
 
 	fi->has_mem = fi->has_bootargs = 0;
 	fi->mem_base = fi->mem_size = 0;
+	fi->cpus = 0;
 	if (cap)
 		bootargs[0] = 0;
 	if (!addr || (addr & 7) || be32(b) != FDT_MAGIC)

@@ -4,7 +4,8 @@
  * on the RTC alarm until the period's planned start, touches its share of
  * pages, checks its share of the region (verify=1), and once a second
  * prints a heartbeat with the wake-up lateness seen (the guest-visible gap
- * a migration's downtime leaves).
+ * a migration's downtime leaves). On an SMP board the other harts run too
+ * (harts.c), each checking a page and a register of its own.
  *
  * Schedule invariant: wakes are planned at t0 + k * period (t0 = RTC time
  * when the fill ended), and the next planned wake is always the first such
@@ -70,6 +71,7 @@ static void heartbeat(uint64_t now)
 	out_kv(" maxgap_us=", run.maxgap_ns / 1000);
 	out_kv(" mtime=", run.mtime);
 	out_str("\n");
+	harts_report();
 	run.gap_ns = 0;
 	/* the next whole second after t0 that is still ahead */
 	run.next_hb = run.t0 + ((now - run.t0) / NS_PER_S + 1) * NS_PER_S;
@@ -96,6 +98,7 @@ static void wake(void)
 	region_touch(&reg, share(cfg.rate, periods, &run.touch_acc));
 	if (cfg.verify)
 		region_verify(&reg, share(cfg.vrate, periods, &run.verify_acc));
+	harts_kick();
 	if (now >= run.next_hb)
 		heartbeat(now);
 	if (now >= run.planned) /* the first planned time after now */
@@ -165,6 +168,7 @@ int main(uint64_t hartid, uintptr_t fdt)
 	region_fill(&reg);
 	out_kv("migtest ready fill_ms=", (clock_rtc_ns() - t) / NS_PER_MS);
 	out_str("\n");
+	harts_start(fi.cpus);
 	loop();
 	return 0;
 }

@@ -53,11 +53,23 @@ void out_str(const char *s);
 void out_u64(uint64_t v);
 void out_kv(const char *key, uint64_t v); /* key then v, e.g. " rate=5" */
 
+/* harts.c: the other harts (SMP). Each one, once per work period (hart 0
+ * kicks it), rewrites a page of its own with a counter it keeps in a
+ * register, checking before every rewrite that the page still holds the
+ * last value: a write lost across a migration, or a register not restored,
+ * is caught. */
+#define MT_MAX_HARTS 8
+void harts_start(uint64_t n);          /* hart 0: start harts 1..n-1 */
+void harts_kick(void);                 /* hart 0, each period: one more round each */
+void harts_report(void);               /* hart 0: "harts n=N min=M bad=B" */
+void harts_main(uint64_t hartid);      /* a secondary hart, from start.S */
+
 /* fdt.c: 0 if the blob is a valid device tree, -1 if not */
 struct fdt_info {
 	uint64_t mem_base, mem_size; /* first /memory reg entry */
 	int has_mem;
 	int has_bootargs;
+	uint64_t cpus; /* cpu@ nodes under /cpus */
 };
 int fdt_scan(uintptr_t addr, struct fdt_info *fi, char *bootargs, size_t cap);
 

@@ -169,8 +169,9 @@ int hart_csr_read(struct hart *h, uint32_t csr, uint64_t *val)
 	case CSR_MIP: *val = hart_mip(h); return 0;
 	case CSR_MCYCLE: *val = hart_counter(h, MCOUNTINHIBIT_CY); return 0;
 	case CSR_MINSTRET: *val = hart_instret(h); return 0;
+	case CSR_MHARTID: *val = (uint64_t)h->id; return 0;
 	case CSR_MVENDORID: case CSR_MARCHID: case CSR_MIMPID:
-	case CSR_MHARTID: case CSR_MCONFIGPTR:
+	case CSR_MCONFIGPTR:
 		*val = 0;
 		return 0;
 	default:

@@ -102,29 +102,44 @@ void exec_dpage_init(struct dpage *dp)
 static void make_slot(struct xslot *x, const struct dinsn *di,
 		      const void *const *labels, int off)
 {
+	const void *handler = labels[di->op];
 	int op = di->op;
 
-	if (off >= 0 && ((op >= OP_BEQ && op <= OP_BGEU) || op == OP_JAL) &&
-	    off + di->imm >= 0 && off + di->imm < (int)HART_PAGE_SIZE) {
-		x->handler = labels[op == OP_JAL ? OP_JAL_L : OP_BEQ_L + (op - OP_BEQ)];
-		x->rd = di->rd;
-		x->rs1 = di->rs1;
-		x->rs2 = di->rs2;
-		x->step = (uint8_t)(di->len * 8);
-		x->imm = di->imm * 8;
-		return;
-	}
-	x->handler = labels[di->op];
 	x->rd = di->rd;
 	x->rs1 = di->rs1;
 	x->rs2 = di->rs2;
 	x->step = (uint8_t)(di->len * 8);
-	if (di->op == OP_ILLEGAL)
+	if (off >= 0 && ((op >= OP_BEQ && op <= OP_BGEU) || op == OP_JAL) &&
+	    off + di->imm >= 0 && off + di->imm < (int)HART_PAGE_SIZE) {
+		handler = labels[op == OP_JAL ? OP_JAL_L : OP_BEQ_L + (op - OP_BEQ)];
+		x->imm = di->imm * 8;
+	} else if (di->op == OP_ILLEGAL) {
 		x->imm = (int32_t)di->raw;
-	else if (di->op >= OP_FMADD_S)
+	} else if (di->op >= OP_FMADD_S) {
 		x->imm = di->rs3 | (di->rm << 8);
-	else
+	} else {
 		x->imm = di->imm;
+	}
+	/* last: another hart running this page sees the decode handler or the
+	 * whole slot (dpage.h) */
+	__atomic_store_n(&x->handler, handler, __ATOMIC_RELEASE);
+}
+
+/* Entering hart_run: publish the code generation this hart has caught up
+ * with, then look again, so a page retired meanwhile is either seen retired
+ * here or not freed (machine/code.c). */
+static void code_enter(struct hart *h)
+{
+	uint64_t g;
+
+	do {
+		g = __atomic_load_n(&h->m->code_gen, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&h->seen_gen, g, __ATOMIC_SEQ_CST);
+	} while (__atomic_load_n(&h->m->code_gen, __ATOMIC_SEQ_CST) != g);
+	if (g != h->x_gen) {
+		hart_tlb_flush_code(h);
+		h->x_gen = g;
+	}
 }
 
 int64_t hart_run(struct hart *h, int64_t max_insns)
@@ -149,6 +164,7 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 	exec_labels = labels;
 	h->slice = max_insns;
 	h->budget = max_insns;
+	code_enter(h);
 
 #define PC (page_va + (((uintptr_t)d - slot_base) >> 3))
 #define LEN (d->step >> 3)
@@ -231,6 +247,8 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 	} while (0)
 #define STORE(size) STORE_V(size, X[d->rs2])
 
+	/* AMOs are host atomics (a compare-and-swap loop computing expr from
+	 * the old value o_), so they are atomic against every other hart */
 #define AMO(ctype, size, expr)                                             \
 	do {                                                               \
 		uint64_t a_ = X[d->rs1];                                   \
@@ -242,14 +260,20 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 		r_ = hart_amo_addr(h, a_, size, TRIG_LOAD | TRIG_STORE, &p_); \
 		if (r_ < 0)                                                \
 			goto reload;                                       \
-		memcpy(&o_, p_, size);                                     \
-		w_ = (expr);                                               \
-		memcpy(p_, &w_, size);                                     \
+		o_ = __atomic_load_n((ctype *)p_, __ATOMIC_RELAXED);       \
+		do {                                                       \
+			w_ = (expr);                                       \
+		} while (!__atomic_compare_exchange_n((ctype *)p_, &o_, w_, true, \
+						      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)); \
 		X[rd_] = (uint64_t)(int64_t)o_;                            \
 		if (r_ > 0)                                                \
 			END_BLOCK_L(al_);                                  \
 		NEXT();                                                    \
 	} while (0)
+	/* LR keeps the address and the value it read; SC is a compare-and-swap
+	 * against that value, so any other hart's store that changed the word
+	 * since makes it fail (docs/vmm.md: one writing the same value does
+	 * not, as on QEMU) */
 #define LR(ctype, size)                                                    \
 	do {                                                               \
 		uint64_t a_ = X[d->rs1];                                   \
@@ -258,13 +282,17 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 		SYNC();                                                    \
 		if (hart_amo_addr(h, a_, size, TRIG_LOAD, &p_) < 0)        \
 			goto reload;                                       \
-		memcpy(&v_, p_, size);                                     \
+		/* as an AMO: no earlier store may pass it (x86 would) */  \
+		if (h->m->n_harts > 1)                                     \
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);           \
+		v_ = __atomic_load_n((ctype *)p_, __ATOMIC_SEQ_CST);       \
 		X[d->rd] = (uint64_t)(int64_t)v_;                          \
 		h->s.resv_addr = a_;                                       \
+		h->s.resv_val = (uint64_t)(int64_t)v_;                     \
 		h->s.resv_valid = 1;                                       \
 		NEXT();                                                    \
 	} while (0)
-#define SC(size)                                                           \
+#define SC(ctype, size)                                                    \
 	do {                                                               \
 		uint64_t a_ = X[d->rs1], v_ = X[d->rs2];                   \
 		uint32_t sl_ = LEN, rd_ = d->rd;                           \
@@ -274,11 +302,12 @@ int64_t hart_run(struct hart *h, int64_t max_insns)
 		r_ = hart_amo_addr(h, a_, size, TRIG_STORE, &p_);          \
 		if (r_ < 0)                                                \
 			goto reload;                                       \
+		X[rd_] = 1;                                                \
 		if (h->s.resv_valid && h->s.resv_addr == a_) {             \
-			memcpy(p_, &v_, size);                             \
-			X[rd_] = 0;                                        \
-		} else {                                                   \
-			X[rd_] = 1;                                        \
+			ctype e_ = (ctype)h->s.resv_val;                   \
+			if (__atomic_compare_exchange_n((ctype *)p_, &e_, (ctype)v_, false, \
+							__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) \
+				X[rd_] = 0;                                \
 		}                                                          \
 		h->s.resv_valid = 0;                                       \
 		if (r_ > 0)                                                \
@@ -329,8 +358,20 @@ reload:
 	}
 	/* traps retire nothing, so a guest trapping forever (a vector on a
 	 * faulting instruction) is bounded by counting reloads as well */
-	if (budget <= 0 || h->m->stop_requested || ++reloads > max_insns)
+	if (budget <= 0 || __atomic_load_n(&h->m->gate, __ATOMIC_RELAXED) ||
+	    ++reloads > max_insns)
 		goto done;
+	{
+		/* another hart retired decoded pages: drop this hart's code
+		 * TLB and say so (machine/code.c) */
+		uint64_t g = __atomic_load_n(&h->m->code_gen, __ATOMIC_ACQUIRE);
+
+		if (unlikely(g != h->x_gen)) {
+			hart_tlb_flush_code(h);
+			h->x_gen = g;
+			__atomic_store_n(&h->seen_gen, g, __ATOMIC_RELEASE);
+		}
+	}
 	if (hart_interrupt_pending(h)) {
 		h->budget = budget;
 		hart_check_interrupts(h);
@@ -347,7 +388,7 @@ reload:
 			PARK();
 	}
 	ce = &h->tlb_x[(npc >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
-	if (unlikely(ce->tag != ((npc & ~PAGE_MASK) | h->salt_r))) {
+	if (unlikely(ce->tag != ((npc & ~PAGE_MASK) | h->salt_x))) {
 		h->budget = budget;
 		if (hart_fetch_page(h, npc, &ce))
 			goto reload;
@@ -505,8 +546,13 @@ L_DIVUW: X[d->rd] = (uint32_t)RS2 ? sext32((uint32_t)RS1 / (uint32_t)RS2) : ~0ul
 L_REMW: X[d->rd] = rem32((int32_t)RS1, (int32_t)RS2); NEXT();
 L_REMUW: X[d->rd] = sext32((uint32_t)RS2 ? (uint32_t)RS1 % (uint32_t)RS2 : (uint32_t)RS1); NEXT();
 
-L_FENCE: NEXT();
-L_FENCE_I: END_BLOCK(); /* stores already invalidated decoded code */
+L_FENCE: /* the host orders everything but a store before a later load */
+	if (h->m->n_harts > 1)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	NEXT();
+	/* stores already retired the decoded code they hit; the reload picks
+	 * up pages another hart retired (code_gen) */
+L_FENCE_I: END_BLOCK();
 L_ECALL: TRAP(h->s.priv == PRV_M ? CAUSE_ECALL_M
 			       : h->s.priv == PRV_S ? CAUSE_ECALL_S : CAUSE_ECALL_U, 0);
 L_EBREAK: TRAP(CAUSE_BREAKPOINT, PC);
@@ -578,8 +624,8 @@ L_CSRRCI: CSR_OP(d->rs1, d->rs1 != 0, b_ & ~s_);
 
 L_LR_W: LR(int32_t, 4);
 L_LR_D: LR(int64_t, 8);
-L_SC_W: SC(4);
-L_SC_D: SC(8);
+L_SC_W: SC(int32_t, 4);
+L_SC_D: SC(int64_t, 8);
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 L_AMOSWAP_W: AMO(int32_t, 4, s_);
@@ -700,6 +746,7 @@ out_npc:
 	h->s.pc = npc;
 	goto reload;
 done:
+	__atomic_store_n(&h->seen_gen, HART_QUIESCENT, __ATOMIC_RELEASE);
 	h->budget = budget;
 	executed = h->slice - budget;
 	if (!(h->s.mcountinhibit & MCOUNTINHIBIT_IR))

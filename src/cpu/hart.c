@@ -3,7 +3,8 @@
  * mcycle/minstret counters.
  *
  * Invariants: a TLB entry is either empty (tag ~0) or valid for the current
- * translation context; see hart.h. A counter's value is its stored base
+ * translation context; see hart.h. hw_ip is the one field other threads
+ * write (atomically). A counter's value is its stored base
  * plus, unless mcountinhibit stops it, the instructions the running slice
  * has retired (h->slice - h->budget); the interpreter adds the slice to the
  * counting bases when it returns. One instruction is one cycle.
@@ -21,15 +22,29 @@ static void clear_w(struct hart *h)
 	h->salt_w = 0;
 }
 
-static void clear_rx(struct hart *h)
+static void clear_r(struct hart *h)
 {
 	for (int i = 0; i < HART_TLB_SIZE; i++) {
 		h->tlb_r[i].tag = ~0ull;
 		h->tlb_r[i].ppn = ~0ull;
+	}
+	h->salt_r = 0;
+}
+
+static void clear_x(struct hart *h)
+{
+	for (int i = 0; i < HART_TLB_SIZE; i++) {
 		h->tlb_x[i].tag = ~0ull;
 		h->tlb_x[i].ppn = ~0ull;
 	}
-	h->salt_r = 0;
+	h->salt_x = 0;
+}
+
+void hart_tlb_flush_code(struct hart *h)
+{
+	h->salt_x += HART_TLB_SALT_STEP;
+	if (h->salt_x >= HART_TLB_SALT_LIMIT)
+		clear_x(h);
 }
 
 void hart_tlb_flush_write(struct hart *h)
@@ -42,49 +57,55 @@ void hart_tlb_flush_write(struct hart *h)
 void hart_tlb_flush(struct hart *h)
 {
 	hart_tlb_flush_write(h);
+	hart_tlb_flush_code(h);
 	h->salt_r += HART_TLB_SALT_STEP;
 	if (h->salt_r >= HART_TLB_SALT_LIMIT)
-		clear_rx(h);
+		clear_r(h);
 }
 
-/* Drop every entry that maps guest physical page ppn (code invalidation,
- * or a page becoming code and losing its write entries). */
-void hart_tlb_drop_ppn(struct hart *h, uint64_t ppn)
+/* Another thread drops entries of a hart that may be running: one atomic
+ * store of the tag per entry (the owner's next lookup misses). */
+void hart_tlb_drop_write_ppn(struct hart *h, uint64_t ppn)
 {
-	for (int i = 0; i < HART_TLB_SIZE; i++) {
-		if (h->tlb_w[i].ppn == ppn)
-			h->tlb_w[i].tag = ~0ull;
-		if (h->tlb_x[i].ppn == ppn)
-			h->tlb_x[i].tag = ~0ull;
-	}
+	for (int i = 0; i < HART_TLB_SIZE; i++)
+		if (__atomic_load_n(&h->tlb_w[i].ppn, __ATOMIC_RELAXED) == ppn)
+			__atomic_store_n(&h->tlb_w[i].tag, ~0ull, __ATOMIC_RELAXED);
 }
 
 void hart_reset(struct hart *h, struct machine *m, uint64_t pc)
 {
 	memset(&h->s, 0, sizeof(h->s));
 	h->m = m;
-	h->hw_ip = 0;
+	__atomic_store_n(&h->hw_ip, 0, __ATOMIC_RELAXED);
 	h->budget = 0;
 	h->slice = 0;
 	h->s.pc = pc;
 	h->s.priv = PRV_M;
 	h->s.mstatus = (2ull << 32) | (2ull << 34); /* UXL = SXL = 64-bit */
 	clear_w(h);
-	clear_rx(h);
+	clear_r(h);
+	clear_x(h);
 	hart_trig_reset(h);
 }
 
 uint64_t hart_mip(const struct hart *h)
 {
-	return h->s.mip | h->hw_ip;
+	return h->s.mip | __atomic_load_n(&h->hw_ip, __ATOMIC_RELAXED);
 }
 
+/* Devices on any thread drive these lines; a line that rises wakes the
+ * hart if it sleeps in WFI. */
 void hart_set_hw_irq(struct hart *h, uint64_t bit, bool level)
 {
-	if (level)
-		h->hw_ip |= bit;
-	else
-		h->hw_ip &= ~bit;
+	uint64_t old;
+
+	if (level) {
+		old = __atomic_fetch_or(&h->hw_ip, bit, __ATOMIC_SEQ_CST);
+		if (!(old & bit) && h->wait_inited)
+			hart_kick(h);
+	} else if (__atomic_load_n(&h->hw_ip, __ATOMIC_RELAXED) & bit) {
+		__atomic_fetch_and(&h->hw_ip, ~bit, __ATOMIC_SEQ_CST);
+	}
 }
 
 /* Instructions the running slice has retired so far (0 outside hart_run;

@@ -6,9 +6,11 @@
  *  - x[0] always reads 0. The decoder redirects writes to x0 into x[32], a
  *    sink register, so handlers never test rd == 0.
  *  - The three TLBs (read, write, code) hold translations valid for the
- *    current privilege, satp and mstatus MPRV/SUM/MXR. Anything that changes
+ *    current privilege, satp and mstatus MPRV/SUM/MXR. Only the hart's own
+ *    thread fills or flushes them; other threads may only empty single
+ *    write entries (hart_tlb_drop_write_ppn, when a page becomes code). Anything that changes
  *    those calls hart_tlb_flush(). An entry is valid only if its tag carries
- *    the current salt (salt_r for read and code, salt_w for write). A write entry exists only for RAM pages
+ *    the current salt (salt_r for read, salt_x for code, salt_w for write). A write entry exists only for RAM pages
  *    whose PTE has D set, that hold no decoded code and no MMIO overlay;
  *    filling one marks the page in the machine's dirty bitmaps, so reading
  *    a dirty bitmap must be followed by a flush of the write TLB.
@@ -23,6 +25,7 @@
 #ifndef GODWIT_CPU_HART_H
 #define GODWIT_CPU_HART_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -38,6 +41,7 @@ struct vmstate_desc;
 #define HART_TLB_SALT_LIMIT 0xff8u
 #define HART_PAGE_SHIFT 12
 #define HART_PAGE_SIZE (1ull << HART_PAGE_SHIFT)
+#define HART_QUIESCENT UINT64_MAX
 
 enum hart_priv { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
 
@@ -132,6 +136,8 @@ struct hart_state {
 	uint64_t resv_addr; /* LR reservation (virtual address), valid if resv_valid */
 	uint32_t resv_valid;
 	uint32_t pad0;
+	uint64_t resv_val;  /* the value LR read: SC stores only if memory
+			     * still holds it (a compare-and-swap) */
 
 	uint64_t mstatus;
 	uint64_t medeleg, mideleg;
@@ -159,13 +165,26 @@ struct hart {
 
 	/* wiring and caches, not migrated */
 	struct machine *m;
-	uint64_t hw_ip; /* MTIP/MSIP/MEIP/SEIP driven by devices */
+	int id;         /* mhartid, index in m->harts */
+	uint64_t hw_ip; /* MTIP/MSIP/MEIP/SEIP driven by devices; any thread
+			 * changes it atomically (hart_set_hw_irq) */
+	/* decoded-code reclamation (machine/code.c): the code_gen whose
+	 * retired pages this hart's code TLB no longer references, and what
+	 * it publishes (HART_QUIESCENT outside hart_run) */
+	uint64_t x_gen;
+	uint64_t seen_gen;
+	/* WFI sleep of this hart's thread (machine/cpus.c) */
+	pthread_mutex_t wait_lock;
+	pthread_cond_t wait_cond;
+	int kicked;
+	bool wait_inited;
 	int64_t slice;  /* instructions granted to the current slice; 0
 			 * outside hart_run */
 	int64_t budget; /* instructions left in the current slice */
 	uint32_t trig_armed; /* TRIG_* kinds some trigger matches in any mode,
 			      * derived from tdata1 by hart_trig_update() */
-	uint64_t salt_r; /* current salt of the read and code TLBs */
+	uint64_t salt_r; /* current salt of the read TLB */
+	uint64_t salt_x; /* current salt of the code TLB */
 	uint64_t salt_w; /* current salt of the write TLB */
 	struct hart_tlb_entry tlb_r[HART_TLB_SIZE];
 	struct hart_tlb_entry tlb_w[HART_TLB_SIZE];
@@ -176,7 +195,11 @@ struct hart {
 void hart_reset(struct hart *h, struct machine *m, uint64_t pc);
 void hart_tlb_flush(struct hart *h);
 void hart_tlb_flush_write(struct hart *h);
-void hart_tlb_drop_ppn(struct hart *h, uint64_t ppn);
+/* From any thread: drop h's write entries for ppn (atomically per entry). */
+void hart_tlb_drop_write_ppn(struct hart *h, uint64_t ppn);
+void hart_tlb_flush_code(struct hart *h);
+/* Wake h's thread if it sleeps (machine/cpus.c); any thread. */
+void hart_kick(struct hart *h);
 uint64_t hart_mip(const struct hart *h);
 void hart_set_hw_irq(struct hart *h, uint64_t bit, bool level);
 uint64_t hart_instret(const struct hart *h);

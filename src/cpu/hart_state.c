@@ -40,6 +40,7 @@ static const struct vmstate_field hart_fields[] = {
 	HS(wfi, 1),
 	HS(resv_addr, VMS_ANY),
 	HS(resv_valid, 1),
+	HS(resv_val, VMS_ANY),
 	HS(mstatus, VMS_ANY),
 	HS(medeleg, VMS_ANY),
 	HS(mideleg, VMS_ANY),
@@ -176,7 +177,8 @@ static void hart_post_load(void *dev)
 
 const struct vmstate_desc hart_vmstate = {
 	.name = "hart",
-	.version = 2, /* 2: mcycle itself instead of mcycle_base; debug triggers */
+	.version = 3, /* 2: mcycle itself instead of mcycle_base; debug triggers;
+		       * 3: resv_val (LR/SC across harts) */
 	.state_size = sizeof(struct hart_state),
 	.fields = hart_fields,
 	.n_fields = VMS_COUNT(hart_fields),

@@ -3,8 +3,9 @@
  * the slow paths of loads, stores, AMOs and instruction fetch.
  *
  * Invariants (see hart.h): write-TLB entries are only created for RAM pages
- * with no decoded code and no MMIO overlay, and creating one marks the page
- * dirty; every slow-path RAM store marks its page dirty itself. Load and
+ * with no decoded code and no MMIO overlay (machine_code_write_mapped()
+ * settles a race with another hart decoding the page), and creating one
+ * marks the page dirty; every slow-path RAM store marks its page dirty itself. Load and
  * store triggers are checked first (a breakpoint comes before misaligned
  * and page faults) and keep their pages out of the TLBs.
  */
@@ -56,23 +57,27 @@ static bool leaf_allows(const struct hart *h, uint64_t pte, uint32_t priv,
 	}
 }
 
-/* Walk the page table; 0 and *pa, or a cause (page or access fault) + 1. */
+/* Walk the page table; 0 and *pa, or a cause (page or access fault) + 1.
+ * A and D are set with a compare-and-swap on the PTE, as hardware does:
+ * when another hart changed the PTE meanwhile, the walk starts again. */
 static uint64_t walk(struct hart *h, uint64_t va, enum hart_access acc,
 		     uint32_t priv, uint64_t *pa)
 {
 	int levels = (h->s.satp >> 60) == 8 ? 3 : 4;
 	int vabits = 12 + 9 * levels;
-	uint64_t a = (h->s.satp & PPN_MASK) << 12, pte = 0;
+	uint64_t a, pte = 0;
 	uint8_t *p = NULL;
-	int i;
+	int i, tries = 0;
 
 	if ((uint64_t)(((int64_t)(va << (64 - vabits))) >> (64 - vabits)) != va)
 		return page_fault[acc] + 1;
+retry:
+	a = (h->s.satp & PPN_MASK) << 12;
 	for (i = levels - 1; i >= 0; i--) {
 		p = machine_ram_ptr(h->m, a + ((va >> (12 + 9 * i)) & 511) * 8, 8);
 		if (!p)
 			return access_fault[acc] + 1;
-		memcpy(&pte, p, 8);
+		pte = __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE);
 		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) ||
 		    (pte >> 54))
 			return page_fault[acc] + 1;
@@ -90,10 +95,16 @@ static uint64_t walk(struct hart *h, uint64_t va, enum hart_access acc,
 		if (i > 0 && (ppn & ((1ull << (9 * i)) - 1)))
 			return page_fault[acc] + 1; /* misaligned superpage */
 		if ((pte & need) != need) {
-			pte |= need;
-			memcpy(p, &pte, 8);
+			uint64_t expect = pte;
+
 			machine_dirty_mark(h->m, (uint64_t)(p - h->m->ram.host) +
 							 h->m->ram.base, 8);
+			if (!__atomic_compare_exchange_n((uint64_t *)p, &expect, pte | need, false,
+							 __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE)) {
+				if (++tries < 64)
+					goto retry;
+				return page_fault[acc] + 1; /* a livelock: let the guest retry */
+			}
 		}
 		*pa = ((ppn << 12) & ~lowmask) | (va & lowmask);
 	}
@@ -123,9 +134,12 @@ static void tlb_fill(struct hart_tlb_entry *tlb, uint64_t salt, uint64_t va,
 {
 	struct hart_tlb_entry *e = &tlb[(va >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
 
-	e->tag = (va & ~PAGE_MASK) | salt;
+	/* tag and ppn with atomic stores: another thread may read ppn and
+	 * empty the entry (hart_tlb_drop_write_ppn) */
+	__atomic_store_n(&e->tag, ~0ull, __ATOMIC_RELAXED);
 	e->addend = (uintptr_t)host_page - (uintptr_t)(va & ~PAGE_MASK);
-	e->ppn = pa >> HART_PAGE_SHIFT;
+	__atomic_store_n(&e->ppn, pa >> HART_PAGE_SHIFT, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->tag, (va & ~PAGE_MASK) | salt, __ATOMIC_RELAXED);
 }
 
 /* Host memory for [pa, pa+size) if it is plain RAM/ROM within one page. */
@@ -224,8 +238,14 @@ static int store_ram(struct hart *h, struct mem_range *r, uint8_t *p,
 		ret = 1;
 	machine_dirty_mark(h->m, pa, (uint64_t)size);
 	st_n(p, size, val);
-	if (!(h->trig_armed & TRIG_STORE) || !hart_trig_page(h, va, TRIG_STORE))
+	if (!(h->trig_armed & TRIG_STORE) || !hart_trig_page(h, va, TRIG_STORE)) {
+		struct hart_tlb_entry *e = &h->tlb_w[(va >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
+
 		tlb_fill(h->tlb_w, h->salt_w, va, pa, p - (pa & PAGE_MASK));
+		/* another hart may have started decoding this page meanwhile */
+		if (r == &h->m->ram && !machine_code_write_mapped(h->m, h, pa))
+			__atomic_store_n(&e->tag, ~0ull, __ATOMIC_RELAXED);
+	}
 	return ret;
 }
 
@@ -310,7 +330,7 @@ int hart_fetch_page(struct hart *h, uint64_t pc, struct hart_code_entry **out)
 		return -1;
 	}
 	e = &h->tlb_x[(pc >> HART_PAGE_SHIFT) & (HART_TLB_SIZE - 1)];
-	e->tag = (pc & ~PAGE_MASK) | h->salt_r;
+	e->tag = (pc & ~PAGE_MASK) | h->salt_x;
 	e->dp = dp;
 	e->host = r->host + ((pa & ~PAGE_MASK) - r->base);
 	e->ppn = pa >> HART_PAGE_SHIFT;

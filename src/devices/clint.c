@@ -1,10 +1,9 @@
 /*
- * clint.c - SiFive CLINT for one hart: msip (+0x0), mtimecmp (+0x4000),
- * mtime (+0xbff8). Accesses of 4 or 8 bytes; 4-byte accesses address the
- * low or high half of the 64-bit registers.
+ * clint.c - SiFive CLINT for up to CLINT_MAX_HARTS harts: msip (+4*i),
+ * mtimecmp (+0x4000 + 8*i), mtime (+0xbff8). Accesses of 4 or 8 bytes;
+ * 4-byte accesses address the low or high half of the 64-bit registers.
  *
- * Invariant: MTIP and MSIP at the hart always reflect this state after any
- * write or clint_update(). Also its migratable state (clint_vmstate, at the
+ * Invariant: see clint.h. Also its migratable state (clint_vmstate, at the
  * end), which moves guest time as mtime plus wall clock.
  */
 #include "devices/clint.h"
@@ -20,32 +19,46 @@
 #define CLINT_MTIMECMP 0x4000
 #define CLINT_MTIME 0xbff8
 
-void clint_init(struct clint *c, struct hart *h)
+void clint_init(struct clint *c, struct hart *harts, int n_harts)
 {
-	c->hart = h;
-	c->s.msip = 0;
-	c->s.mtimecmp = ~0ull;
-	c->s.time_offset = -(int64_t)machine_now_ticks();
+	c->harts = harts;
+	c->n_harts = n_harts;
+	for (int i = 0; i < CLINT_MAX_HARTS; i++) {
+		c->s.msip[i] = 0;
+		c->s.mtimecmp[i] = ~0ull;
+	}
+	__atomic_store_n(&c->s.time_offset, -(int64_t)machine_now_ticks(), __ATOMIC_RELAXED);
 }
 
 uint64_t clint_mtime(const struct clint *c)
 {
-	return (uint64_t)((int64_t)machine_now_ticks() + c->s.time_offset);
+	return (uint64_t)((int64_t)machine_now_ticks() +
+			  __atomic_load_n(&c->s.time_offset, __ATOMIC_RELAXED));
+}
+
+void clint_update_hart(struct clint *c, int i)
+{
+	uint64_t cmp = __atomic_load_n(&c->s.mtimecmp[i], __ATOMIC_RELAXED);
+
+	hart_set_hw_irq(&c->harts[i], MIP_MTIP, clint_mtime(c) >= cmp);
 }
 
 void clint_update(struct clint *c)
 {
-	hart_set_hw_irq(c->hart, MIP_MTIP, clint_mtime(c) >= c->s.mtimecmp);
-	hart_set_hw_irq(c->hart, MIP_MSIP, c->s.msip & 1);
+	for (int i = 0; i < c->n_harts; i++) {
+		clint_update_hart(c, i);
+		hart_set_hw_irq(&c->harts[i], MIP_MSIP, c->s.msip[i] & 1);
+	}
 }
 
-uint64_t clint_ticks_to_deadline(const struct clint *c)
+uint64_t clint_ticks_to_deadline(const struct clint *c, int i)
 {
 	uint64_t now = clint_mtime(c);
+	uint64_t cmp = __atomic_load_n(&c->s.mtimecmp[i], __ATOMIC_RELAXED);
 
-	if (c->s.mtimecmp == ~0ull)
+	if (cmp == ~0ull)
 		return UINT64_MAX;
-	return c->s.mtimecmp > now ? c->s.mtimecmp - now : 0;
+	return cmp > now ? cmp - now : 0;
 }
 
 static uint64_t half(uint64_t v, uint64_t off, int size)
@@ -68,10 +81,10 @@ uint64_t clint_read(void *opaque, uint64_t off, int size)
 {
 	struct clint *c = opaque;
 
-	if (off < 4)
-		return c->s.msip;
-	if (off >= CLINT_MTIMECMP && off < CLINT_MTIMECMP + 8)
-		return half(c->s.mtimecmp, off, size);
+	if (off < 4 * (uint64_t)c->n_harts)
+		return (off & 3) ? 0 : c->s.msip[off / 4];
+	if (off >= CLINT_MTIMECMP && off < CLINT_MTIMECMP + 8 * (uint64_t)c->n_harts)
+		return half(c->s.mtimecmp[(off - CLINT_MTIMECMP) / 8], off, size);
 	if (off >= CLINT_MTIME && off < CLINT_MTIME + 8)
 		return half(clint_mtime(c), off, size);
 	return 0;
@@ -81,23 +94,37 @@ void clint_write(void *opaque, uint64_t off, int size, uint64_t val)
 {
 	struct clint *c = opaque;
 
-	if (off < 4) {
-		c->s.msip = (uint32_t)val & 1;
-	} else if (off >= CLINT_MTIMECMP && off < CLINT_MTIMECMP + 8) {
-		c->s.mtimecmp = merge(c->s.mtimecmp, off, size, val);
+	if (off < 4 * (uint64_t)c->n_harts) {
+		int i = (int)(off / 4);
+
+		if (off & 3)
+			return;
+		c->s.msip[i] = (uint32_t)val & 1;
+		hart_set_hw_irq(&c->harts[i], MIP_MSIP, c->s.msip[i]);
+	} else if (off >= CLINT_MTIMECMP && off < CLINT_MTIMECMP + 8 * (uint64_t)c->n_harts) {
+		int i = (int)((off - CLINT_MTIMECMP) / 8);
+
+		__atomic_store_n(&c->s.mtimecmp[i], merge(c->s.mtimecmp[i], off, size, val),
+				 __ATOMIC_RELAXED);
+		clint_update_hart(c, i);
+		hart_kick(&c->harts[i]); /* its sleep deadline moved */
 	} else if (off >= CLINT_MTIME && off < CLINT_MTIME + 8) {
 		uint64_t t = merge(clint_mtime(c), off, size, val);
-		c->s.time_offset = (int64_t)(t - machine_now_ticks());
+
+		__atomic_store_n(&c->s.time_offset, (int64_t)(t - machine_now_ticks()),
+				 __ATOMIC_RELAXED);
+		clint_update(c);
+		for (int i = 0; i < c->n_harts; i++)
+			hart_kick(&c->harts[i]);
 	}
-	clint_update(c);
 }
 
 /* ---- migration ------------------------------------------------------- */
 
 /*
  * Guest mtime is the host's monotonic clock plus time_offset, which means
- * nothing on another host. So the saved form (version 1) carries msip,
- * mtimecmp, the guest's mtime at save and the source's CLOCK_REALTIME at
+ * nothing on another host. So the saved form (version 2) carries every
+ * hart's msip and mtimecmp, the guest's mtime at save and the source's CLOCK_REALTIME at
  * save (ns) instead of time_offset. A load sets time_offset so that mtime
  * resumes at the saved mtime plus the real time elapsed since the save,
  * clamped to [0, CLINT_MAX_CATCHUP_NS]: guest time never goes back, and a
@@ -106,28 +133,23 @@ void clint_write(void *opaque, uint64_t off, int size, uint64_t val)
 #define CLINT_MAX_CATCHUP_NS (60ull * 1000000000ull)
 
 struct clint_wire {
-	uint32_t msip;
-	uint32_t pad;
-	uint64_t mtimecmp;
+	uint32_t msip[CLINT_MAX_HARTS];
+	uint64_t mtimecmp[CLINT_MAX_HARTS];
 	uint64_t mtime;       /* guest ticks at save */
 	uint64_t realtime_ns; /* source CLOCK_REALTIME at save */
 };
 
 /* clint_state is mapped by hand: a new member must be added here too. */
-_Static_assert(sizeof(struct clint_state) == 24 &&
-		       offsetof(struct clint_state, mtimecmp) == 8 &&
-		       offsetof(struct clint_state, time_offset) == 16,
+_Static_assert(sizeof(struct clint_state) == 4 * CLINT_MAX_HARTS + 8 * CLINT_MAX_HARTS + 8 &&
+		       offsetof(struct clint_state, mtimecmp) == 4 * CLINT_MAX_HARTS &&
+		       offsetof(struct clint_state, time_offset) == 12 * CLINT_MAX_HARTS,
 	       "clint_state changed: update struct clint_wire and its table");
 
 static const struct vmstate_field clint_fields[] = {
-	VMS_SCALAR(struct clint_wire, msip, 1),
-	VMS_SCALAR(struct clint_wire, mtimecmp, VMS_ANY),
+	VMS_ARRAY(struct clint_wire, msip, 1),
+	VMS_ARRAY(struct clint_wire, mtimecmp, VMS_ANY),
 	VMS_SCALAR(struct clint_wire, mtime, VMS_ANY),
 	VMS_SCALAR(struct clint_wire, realtime_ns, VMS_ANY),
-};
-
-static const struct vmstate_field clint_pad[] = {
-	VMS_PAD(struct clint_wire, pad),
 };
 
 static void clint_save(void *dev, void *state)
@@ -135,8 +157,10 @@ static void clint_save(void *dev, void *state)
 	const struct clint *c = dev;
 	struct clint_wire *w = state;
 
-	w->msip = c->s.msip;
-	w->mtimecmp = c->s.mtimecmp;
+	for (int i = 0; i < CLINT_MAX_HARTS; i++) {
+		w->msip[i] = c->s.msip[i];
+		w->mtimecmp[i] = c->s.mtimecmp[i];
+	}
 	w->mtime = clint_mtime(c);
 	w->realtime_ns = rtc_realtime_ns();
 }
@@ -152,9 +176,24 @@ static void clint_load(void *dev, const void *state)
 	if (elapsed > CLINT_MAX_CATCHUP_NS)
 		elapsed = CLINT_MAX_CATCHUP_NS;
 	mtime = w->mtime + elapsed / (1000000000ull / MACHINE_TIMEBASE_HZ);
-	c->s.msip = w->msip;
-	c->s.mtimecmp = w->mtimecmp;
+	for (int i = 0; i < CLINT_MAX_HARTS; i++) {
+		c->s.msip[i] = w->msip[i];
+		c->s.mtimecmp[i] = w->mtimecmp[i];
+	}
 	c->s.time_offset = (int64_t)(mtime - machine_now_ticks());
+}
+
+/* Harts this machine does not have never get a software interrupt. */
+static int clint_check(const void *state, const void *ctx, char *err, size_t errlen)
+{
+	const struct clint_wire *w = state;
+	const struct clint *c = ctx;
+
+	for (int i = c ? c->n_harts : CLINT_MAX_HARTS; i < CLINT_MAX_HARTS; i++)
+		if (w->msip[i])
+			return vmstate_fail(err, errlen, "msip[%d] set, but this machine has %d harts",
+					    i, c->n_harts);
+	return 0;
 }
 
 static void clint_post_load(void *dev)
@@ -164,12 +203,11 @@ static void clint_post_load(void *dev)
 
 const struct vmstate_desc clint_vmstate = {
 	.name = "clint",
-	.version = 1,
+	.version = 2, /* 2: one msip and mtimecmp per hart (SMP) */
 	.state_size = sizeof(struct clint_wire),
 	.fields = clint_fields,
 	.n_fields = VMS_COUNT(clint_fields),
-	.pad = clint_pad,
-	.n_pad = VMS_COUNT(clint_pad),
+	.check = clint_check,
 	.save = clint_save,
 	.load = clint_load,
 	.post_load = clint_post_load,

@@ -1,6 +1,6 @@
 /*
- * plic.c - SiFive PLIC, one hart, M and S contexts (see plic.h), and its
- * migratable state (plic_vmstate, at the end).
+ * plic.c - SiFive PLIC, an M and an S context per hart (see plic.h), and
+ * its migratable state (plic_vmstate, at the end).
  */
 #include "devices/plic.h"
 
@@ -11,7 +11,12 @@
 #include "cpu/hart.h"
 #include "migration/vmstate.h"
 
-static const uint64_t ctx_mip[PLIC_NUM_CONTEXTS] = { MIP_MEIP, MIP_SEIP };
+static const uint64_t ctx_mip[2] = { MIP_MEIP, MIP_SEIP };
+
+static int n_contexts(const struct plic *p)
+{
+	return 2 * p->n_harts;
+}
 
 /* Highest-priority source that is pending, enabled for ctx, not in service
  * and above the context's threshold; ties go to the lowest id. 0 if none. */
@@ -42,16 +47,15 @@ void plic_update(struct plic *p)
 	for (int w = 0; w < PLIC_NUM_WORDS; w++)
 		p->s.pending[w] |= p->s.level[w] & ~p->s.claimed[w];
 	p->s.pending[0] &= ~1u; /* source 0 does not exist */
-	if (!p->hart)
-		return;
-	for (int ctx = 0; ctx < PLIC_NUM_CONTEXTS; ctx++)
-		hart_set_hw_irq(p->hart, ctx_mip[ctx], best_source(p, ctx) != 0);
+	for (int ctx = 0; p->harts && ctx < n_contexts(p); ctx++)
+		hart_set_hw_irq(&p->harts[ctx / 2], ctx_mip[ctx % 2], best_source(p, ctx) != 0);
 }
 
-void plic_init(struct plic *p, struct hart *h)
+void plic_init(struct plic *p, struct hart *harts, int n_harts)
 {
 	memset(p, 0, sizeof(*p));
-	p->hart = h;
+	p->harts = harts;
+	p->n_harts = n_harts;
 	plic_update(p);
 }
 
@@ -110,14 +114,14 @@ uint64_t plic_read(void *opaque, uint64_t off, int size)
 	if (off >= PLIC_PENDING_BASE && off < PLIC_PENDING_BASE + 4 * PLIC_NUM_WORDS)
 		return p->s.pending[(off - PLIC_PENDING_BASE) / 4];
 	if (off >= PLIC_ENABLE_BASE &&
-	    off < PLIC_ENABLE_BASE + PLIC_ENABLE_STRIDE * PLIC_NUM_CONTEXTS) {
+	    off < PLIC_ENABLE_BASE + PLIC_ENABLE_STRIDE * (uint64_t)n_contexts(p)) {
 		uint64_t ctx = (off - PLIC_ENABLE_BASE) / PLIC_ENABLE_STRIDE;
 		uint64_t w = (off - PLIC_ENABLE_BASE) % PLIC_ENABLE_STRIDE / 4;
 
 		return w < PLIC_NUM_WORDS ? p->s.enable[ctx][w] : 0;
 	}
 	if (off >= PLIC_CONTEXT_BASE &&
-	    off < PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * PLIC_NUM_CONTEXTS) {
+	    off < PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * (uint64_t)n_contexts(p)) {
 		int ctx = (int)((off - PLIC_CONTEXT_BASE) / PLIC_CONTEXT_STRIDE);
 		uint64_t reg = (off - PLIC_CONTEXT_BASE) % PLIC_CONTEXT_STRIDE;
 
@@ -140,7 +144,7 @@ void plic_write(void *opaque, uint64_t off, int size, uint64_t val)
 		if (off / 4 != 0)
 			p->s.priority[off / 4] = v & PLIC_PRIO_MASK;
 	} else if (off >= PLIC_ENABLE_BASE &&
-		   off < PLIC_ENABLE_BASE + PLIC_ENABLE_STRIDE * PLIC_NUM_CONTEXTS) {
+		   off < PLIC_ENABLE_BASE + PLIC_ENABLE_STRIDE * (uint64_t)n_contexts(p)) {
 		uint64_t ctx = (off - PLIC_ENABLE_BASE) / PLIC_ENABLE_STRIDE;
 		uint64_t w = (off - PLIC_ENABLE_BASE) % PLIC_ENABLE_STRIDE / 4;
 
@@ -148,7 +152,7 @@ void plic_write(void *opaque, uint64_t off, int size, uint64_t val)
 			return;
 		p->s.enable[ctx][w] = w == 0 ? v & ~1u : v;
 	} else if (off >= PLIC_CONTEXT_BASE &&
-		   off < PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * PLIC_NUM_CONTEXTS) {
+		   off < PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * (uint64_t)n_contexts(p)) {
 		int ctx = (int)((off - PLIC_CONTEXT_BASE) / PLIC_CONTEXT_STRIDE);
 		uint64_t reg = (off - PLIC_CONTEXT_BASE) % PLIC_CONTEXT_STRIDE;
 
@@ -180,8 +184,8 @@ static const struct vmstate_field plic_fields[] = {
 	VMS_ARRAY(struct plic_state, pending, VMS_ANY),
 	VMS_ARRAY(struct plic_state, claimed, VMS_ANY),
 	VMS_ARRAY(struct plic_state, level, VMS_ANY),
-	VMS_ARRAY(struct plic_state, enable[0], VMS_ANY),
-	VMS_ARRAY(struct plic_state, enable[1], VMS_ANY),
+	{ "enable", offsetof(struct plic_state, enable), 4,
+	  PLIC_NUM_CONTEXTS * PLIC_NUM_WORDS, VMS_ANY },
 	VMS_ARRAY(struct plic_state, threshold, PLIC_PRIO_MASK),
 };
 
@@ -189,7 +193,8 @@ static const struct vmstate_field plic_fields[] = {
 static int plic_check(const void *state, const void *ctx, char *err, size_t errlen)
 {
 	const struct plic_state *s = state;
-	const uint32_t *wired = ctx;
+	const struct plic_check_ctx *c = ctx;
+	const uint32_t *wired = c->wired;
 	const struct {
 		const char *name;
 		const uint32_t *bits;
@@ -203,10 +208,15 @@ static int plic_check(const void *state, const void *ctx, char *err, size_t errl
 			if (sets[k].bits[w] & ~wired[w])
 				return vmstate_fail(err, errlen, "%s[%d] 0x%08" PRIx32 " has sources not wired on this machine (0x%08" PRIx32 ")",
 						    sets[k].name, w, sets[k].bits[w], sets[k].bits[w] & ~wired[w]);
-	for (int c = 0; c < PLIC_NUM_CONTEXTS; c++)
-		if (s->enable[c][0] & 1)
+	for (int k = 0; k < PLIC_NUM_CONTEXTS; k++)
+		if (s->enable[k][0] & 1)
 			return vmstate_fail(err, errlen, "enable[%d][0] 0x%08" PRIx32 " enables the reserved source 0",
-					    c, s->enable[c][0]);
+					    k, s->enable[k][0]);
+	for (int k = 2 * c->n_harts; k < PLIC_NUM_CONTEXTS; k++)
+		for (int w = 0; w < PLIC_NUM_WORDS; w++)
+			if (s->enable[k][w] || s->threshold[k])
+				return vmstate_fail(err, errlen, "context %d is set up, but this machine has %d harts",
+						    k, c->n_harts);
 	return 0;
 }
 
@@ -217,7 +227,7 @@ static void plic_post_load(void *dev)
 
 const struct vmstate_desc plic_vmstate = {
 	.name = "plic",
-	.version = 1,
+	.version = 2, /* 2: an M and an S context for each of 8 harts */
 	.state_size = sizeof(struct plic_state),
 	.fields = plic_fields,
 	.n_fields = VMS_COUNT(plic_fields),

@@ -1,7 +1,7 @@
 /*
  * plic.h - SiFive PLIC as on QEMU's virt board: 96 level-triggered sources
- * (source 0 reserved, so riscv,ndev = 95), 3 priority bits, one hart with
- * two contexts: context 0 drives MEIP, context 1 drives SEIP.
+ * (source 0 reserved, so riscv,ndev = 95), 3 priority bits, two contexts
+ * per hart: context 2i drives hart i's MEIP, context 2i+1 its SEIP.
  *
  * Register map (4-byte accesses only; anything else reads 0 and is ignored):
  *   0x000000 + 4*src       priority (WARL: low 3 bits kept; source 0 reads 0)
@@ -23,8 +23,11 @@
  *    holds no pointers, so migration can save and load it as bytes.
  *  - level & ~claimed is a subset of pending (the gateway has forwarded
  *    every asserted source that is not in service).
- *  - The hart's MEIP/SEIP equal the contexts' outputs as of the last change;
- *    plic_update() recomputes them (e.g. after loading `s`).
+ *  - Each hart's MEIP/SEIP equal its contexts' outputs as of the last
+ *    change; plic_update() recomputes them (e.g. after loading `s`).
+ *    Contexts of harts the machine does not have (2*n_harts and up) read
+ *    0 and ignore writes.
+ *  - Touched only with the machine's device lock held (any thread).
  */
 #ifndef GODWIT_DEVICES_PLIC_H
 #define GODWIT_DEVICES_PLIC_H
@@ -36,7 +39,8 @@ struct hart;
 struct vmstate_desc;
 
 #define PLIC_NUM_SOURCES 96
-#define PLIC_NUM_CONTEXTS 2
+#define PLIC_MAX_HARTS 8
+#define PLIC_NUM_CONTEXTS (2 * PLIC_MAX_HARTS) /* the state's room */
 #define PLIC_NUM_WORDS ((PLIC_NUM_SOURCES + 31) / 32)
 #define PLIC_PRIO_MASK 7u
 
@@ -58,17 +62,23 @@ struct plic_state {
 
 struct plic {
 	struct plic_state s;
-	struct hart *hart;
+	struct hart *harts; /* n_harts of them */
+	int n_harts;
 };
 
-void plic_init(struct plic *p, struct hart *h);
+void plic_init(struct plic *p, struct hart *harts, int n_harts);
 /* Input `irq` (1..PLIC_NUM_SOURCES-1) is now at `level`; others ignored. */
 void plic_set_irq(void *opaque, int irq, bool level);
 /* Re-run the gateways and drive MEIP/SEIP from `s`. */
 void plic_update(struct plic *p);
-/* Migratable state ("plic"). Its check's ctx is the destination's wired
- * sources, uint32_t[PLIC_NUM_WORDS] (bit i: a device drives source i):
- * only those may be asserted, pending or in service. */
+/* Migratable state ("plic", version 2: 16 contexts). Its check's ctx is
+ * struct plic_check_ctx: the destination's wired sources (bit i: a device
+ * drives source i; only those may be asserted, pending or in service) and
+ * its number of harts (contexts beyond them must be zero). */
+struct plic_check_ctx {
+	uint32_t wired[PLIC_NUM_WORDS];
+	int n_harts;
+};
 extern const struct vmstate_desc plic_vmstate;
 /* Is input irq high in s (false for an out-of-range irq)? */
 bool plic_input(const struct plic *p, int irq);

@@ -3,11 +3,16 @@
  *
  * Each consumer (migration, a benchmark, later storage or a snapshot) owns a
  * bitmap. Marking ORs atomically into every active bitmap. A sync swaps
- * each word out atomically and then flushes the hart's write TLB, so the
+ * each word out atomically and then flushes every hart's write TLB, so the
  * next CPU store to any page refills its entry and marks the page again:
  * a write either landed before the swap (its page is in the returned
  * bitmap) or after the flush (its page is in the next one). The caller
  * must copy page contents only after the sync returns.
+ *
+ * Start and sync run with every hart parked (a machine_call, or before the
+ * harts run): no hart is between a TLB check and its store, so no store
+ * slips between the swap and the flush. Marks from other threads (device
+ * DMA, page walks) are atomic and may come at any time.
  */
 #include "machine/machine.h"
 
@@ -30,7 +35,8 @@ int machine_dirty_start(struct machine *m)
 			return -1;
 		d->active = true;
 		/* existing write entries would skip marking: drop them */
-		hart_tlb_flush_write(&m->hart);
+		for (int h = 0; h < m->n_harts; h++)
+			hart_tlb_flush_write(&m->harts[h]);
 		return i;
 	}
 	return -1;
@@ -77,7 +83,8 @@ uint64_t machine_dirty_sync(struct machine *m, int id, uint64_t *out)
 		out[i] = __atomic_exchange_n(&m->dirty[id].bits[i], 0, __ATOMIC_ACQ_REL);
 		n += (uint64_t)__builtin_popcountll(out[i]);
 	}
-	hart_tlb_flush_write(&m->hart);
+	for (int h = 0; h < m->n_harts; h++)
+		hart_tlb_flush_write(&m->harts[h]);
 	m->dirty_syncs++;
 	return n;
 }

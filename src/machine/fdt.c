@@ -11,9 +11,9 @@
 #include <libfdt.h>
 #include <stdio.h>
 
-#define PH_CPU_INTC 1
 #define PH_TEST 2
 #define PH_PLIC 3
+#define PH_CPU_INTC(i) (16 + (uint32_t)(i)) /* hart i's local interrupt controller */
 
 #define TRY(x) do { if ((err = (x)) < 0) goto out; } while (0)
 
@@ -23,17 +23,15 @@ static int prop_reg(void *fdt, uint64_t base, uint64_t size)
 	return fdt_property(fdt, "reg", r, sizeof(r));
 }
 
-static int cpus(void *fdt)
+static int cpu(void *fdt, int i)
 {
+	char name[32];
 	int err;
 
-	TRY(fdt_begin_node(fdt, "cpus"));
-	TRY(fdt_property_u32(fdt, "#address-cells", 1));
-	TRY(fdt_property_u32(fdt, "#size-cells", 0));
-	TRY(fdt_property_u32(fdt, "timebase-frequency", (uint32_t)MACHINE_TIMEBASE_HZ));
-	TRY(fdt_begin_node(fdt, "cpu@0"));
+	snprintf(name, sizeof(name), "cpu@%d", i);
+	TRY(fdt_begin_node(fdt, name));
 	TRY(fdt_property_string(fdt, "device_type", "cpu"));
-	TRY(fdt_property_u32(fdt, "reg", 0));
+	TRY(fdt_property_u32(fdt, "reg", (uint32_t)i));
 	TRY(fdt_property_string(fdt, "status", "okay"));
 	TRY(fdt_property_string(fdt, "compatible", "riscv"));
 	TRY(fdt_property_string(fdt, "riscv,isa", "rv64imafdc_zicsr_zifencei"));
@@ -42,21 +40,47 @@ static int cpus(void *fdt)
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	TRY(fdt_property_string(fdt, "compatible", "riscv,cpu-intc"));
-	TRY(fdt_property_u32(fdt, "phandle", PH_CPU_INTC));
-	TRY(fdt_end_node(fdt));
+	TRY(fdt_property_u32(fdt, "phandle", PH_CPU_INTC(i)));
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_end_node(fdt));
 out:
 	return err;
 }
 
+static int cpus(void *fdt, int n)
+{
+	int err;
+
+	TRY(fdt_begin_node(fdt, "cpus"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 1));
+	TRY(fdt_property_u32(fdt, "#size-cells", 0));
+	TRY(fdt_property_u32(fdt, "timebase-frequency", (uint32_t)MACHINE_TIMEBASE_HZ));
+	for (int i = 0; i < n; i++)
+		TRY(cpu(fdt, i));
+	TRY(fdt_end_node(fdt));
+out:
+	return err;
+}
+
+/* interrupts-extended of a per-hart device: <intc(i) a intc(i) b> per hart */
+static int per_hart_irqs(void *fdt, int n, uint32_t a, uint32_t b)
+{
+	fdt32_t v[4 * MACHINE_MAX_HARTS];
+
+	for (int i = 0; i < n; i++) {
+		v[4 * i] = cpu_to_fdt32(PH_CPU_INTC(i));
+		v[4 * i + 1] = cpu_to_fdt32(a);
+		v[4 * i + 2] = cpu_to_fdt32(PH_CPU_INTC(i));
+		v[4 * i + 3] = cpu_to_fdt32(b);
+	}
+	return fdt_property(fdt, "interrupts-extended", v, (int)(4 * sizeof(fdt32_t)) * n);
+}
+
 /* Interrupt controller, RTC and the virtio-mmio slots, as QEMU's virt board
  * lays them out (slots from the highest address down, as QEMU emits them). */
-static int plic_rtc_virtio(void *fdt)
+static int plic_rtc_virtio(void *fdt, int n_harts)
 {
 	static const char plic_compat[] = "sifive,plic-1.0.0\0riscv,plic0";
-	fdt32_t ctx[4] = { cpu_to_fdt32(PH_CPU_INTC), cpu_to_fdt32(11),
-			   cpu_to_fdt32(PH_CPU_INTC), cpu_to_fdt32(9) };
 	char name[64];
 	int err;
 
@@ -64,7 +88,7 @@ static int plic_rtc_virtio(void *fdt)
 	TRY(fdt_property_u32(fdt, "phandle", PH_PLIC));
 	TRY(fdt_property_u32(fdt, "riscv,ndev", VIRT_PLIC_NDEV));
 	TRY(prop_reg(fdt, VIRT_PLIC_BASE, VIRT_PLIC_SIZE));
-	TRY(fdt_property(fdt, "interrupts-extended", ctx, sizeof(ctx)));
+	TRY(per_hart_irqs(fdt, n_harts, 11, 9)); /* contexts 2i (M), 2i+1 (S) */
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	TRY(fdt_property(fdt, "compatible", plic_compat, sizeof(plic_compat)));
 	TRY(fdt_property_u32(fdt, "#address-cells", 0));
@@ -92,12 +116,10 @@ out:
 	return err;
 }
 
-static int soc(void *fdt, bool with_plic)
+static int soc(void *fdt, bool with_plic, int n_harts)
 {
 	static const char clint_compat[] = "sifive,clint0\0riscv,clint0";
 	static const char test_compat[] = "sifive,test1\0sifive,test0\0syscon";
-	fdt32_t irqs[4] = { cpu_to_fdt32(PH_CPU_INTC), cpu_to_fdt32(3),
-			    cpu_to_fdt32(PH_CPU_INTC), cpu_to_fdt32(7) };
 	int err;
 
 	TRY(fdt_begin_node(fdt, "soc"));
@@ -109,7 +131,7 @@ static int soc(void *fdt, bool with_plic)
 	TRY(fdt_begin_node(fdt, "clint@2000000"));
 	TRY(fdt_property(fdt, "compatible", clint_compat, sizeof(clint_compat)));
 	TRY(prop_reg(fdt, VIRT_CLINT_BASE, VIRT_CLINT_SIZE));
-	TRY(fdt_property(fdt, "interrupts-extended", irqs, sizeof(irqs)));
+	TRY(per_hart_irqs(fdt, n_harts, 3, 7)); /* MSIP, MTIP */
 	TRY(fdt_end_node(fdt));
 
 	TRY(fdt_begin_node(fdt, "serial@10000000"));
@@ -122,7 +144,7 @@ static int soc(void *fdt, bool with_plic)
 	}
 	TRY(fdt_end_node(fdt));
 	if (with_plic)
-		TRY(plic_rtc_virtio(fdt));
+		TRY(plic_rtc_virtio(fdt, n_harts));
 
 	TRY(fdt_begin_node(fdt, "test@100000"));
 	TRY(fdt_property(fdt, "compatible", test_compat, sizeof(test_compat)));
@@ -179,8 +201,8 @@ int fdt_build(struct machine *m, const struct machine_config *cfg,
 	TRY(prop_reg(buf, m->ram.base, m->ram.size));
 	TRY(fdt_end_node(buf));
 
-	TRY(cpus(buf));
-	TRY(soc(buf, m->has_plic));
+	TRY(cpus(buf, m->n_harts));
+	TRY(soc(buf, m->has_plic, m->n_harts));
 	TRY(syscon_node(buf, "poweroff", "syscon-poweroff", 0x5555));
 	TRY(syscon_node(buf, "reboot", "syscon-reboot", 0x7777));
 	TRY(fdt_end_node(buf));

@@ -18,8 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MACHINE_MAX_DPAGES 4096
-
 uint64_t machine_now_ticks(void)
 {
 	struct timespec ts;
@@ -68,70 +66,18 @@ int machine_phys_access(struct machine *m, uint64_t pa, int size, bool write,
 	for (int i = 0; i < m->n_mmio; i++) {
 		struct mmio_region *r = &m->mmio[i];
 		if (pa - r->base < r->size && pa - r->base + (uint64_t)size <= r->size) {
+			pthread_mutex_lock(&m->dev_lock);
 			if (write)
 				r->write(r->opaque, pa - r->base, size, *val);
 			else
 				*val = r->read(r->opaque, pa - r->base, size);
+			pthread_mutex_unlock(&m->dev_lock);
+			if (write && r->wakes_io)
+				machine_wake_io(m); /* it sleeps until the old deadline */
 			return 0;
 		}
 	}
 	return -1;
-}
-
-void machine_code_flush_all(struct machine *m)
-{
-	struct mem_range *ranges[2] = { &m->ram, &m->rom };
-
-	/* n_dpages counts every page decoded since the last flush: none means
-	 * there is nothing to free (and the table need not be touched) */
-	for (int k = 0; k < 2 && m->n_dpages; k++) {
-		uint64_t pages = ranges[k]->size >> HART_PAGE_SHIFT;
-		for (uint64_t i = 0; i < pages; i++) {
-			free(ranges[k]->code[i]);
-			ranges[k]->code[i] = NULL;
-		}
-	}
-	m->n_dpages = 0;
-	hart_tlb_flush(&m->hart);
-}
-
-struct dpage *machine_code_page(struct machine *m, uint64_t pa)
-{
-	struct mem_range *r = machine_range(m, pa);
-	uint64_t idx;
-
-	if (!r)
-		return NULL;
-	idx = (pa - r->base) >> HART_PAGE_SHIFT;
-	if (!r->code[idx]) {
-		if (m->n_dpages >= MACHINE_MAX_DPAGES)
-			machine_code_flush_all(m);
-		r->code[idx] = calloc(1, sizeof(struct dpage));
-		if (!r->code[idx])
-			return NULL;
-		exec_dpage_init(r->code[idx]);
-		m->n_dpages++;
-		/* stores to this page must now take the slow path */
-		hart_tlb_drop_ppn(&m->hart, pa >> HART_PAGE_SHIFT);
-	}
-	return r->code[idx];
-}
-
-bool machine_code_invalidate(struct machine *m, uint64_t pa)
-{
-	struct mem_range *r = machine_range(m, pa);
-	uint64_t idx;
-
-	if (!r)
-		return false;
-	idx = (pa - r->base) >> HART_PAGE_SHIFT;
-	if (!r->code[idx])
-		return false;
-	free(r->code[idx]);
-	r->code[idx] = NULL;
-	m->n_dpages--;
-	hart_tlb_drop_ppn(&m->hart, pa >> HART_PAGE_SHIFT);
-	return true;
 }
 
 void machine_dma_written(struct machine *m, uint64_t pa, uint64_t len)
@@ -151,12 +97,15 @@ void machine_dma_written(struct machine *m, uint64_t pa, uint64_t len)
 
 void machine_request_reset(struct machine *m)
 {
-	m->reset_requested = true;
-	m->stop_requested = 1; /* leave hart_run; the run loop resets */
+	machine_run_lock(m);
+	m->reset_requested = true; /* the I/O thread resets with the harts parked */
+	machine_run_unlock(m);
+	machine_gate_update(m);
+	machine_wake_io(m);
 }
 
 /*
- * A warm reset, as a guest reboot does on QEMU: the hart and every device
+ * A warm reset, as a guest reboot does on QEMU: every hart and device
  * go back to their power-on state, the boot images are loaded again, and
  * decoded code is dropped. Guest time (CLINT, RTC offsets) goes on, disks
  * and their backends stay open, RAM outside the images keeps its contents.
@@ -170,10 +119,10 @@ int machine_reset(struct machine *m)
 	int in_fd = m->uart.in_fd, out_fd = m->uart.out_fd;
 
 	m->reset_requested = false;
-	m->stop_requested = 0;
 	m->resets++;
 	machine_code_flush_all(m);
-	hart_reset(&m->hart, m, VIRT_ROM_BASE);
+	for (int i = 0; i < m->n_harts; i++)
+		hart_reset(&m->harts[i], m, VIRT_ROM_BASE);
 	power_on_devices(m, in_fd, out_fd);
 	m->clint.s.time_offset = clint_offset;
 	m->rtc.s.time_offset = rtc_offset;
@@ -190,7 +139,16 @@ void machine_request_exit(struct machine *m, int code)
 		m->exited = true;
 		m->exit_code = code;
 	}
+	machine_request_stop(m);
+}
+
+void machine_request_stop(struct machine *m)
+{
+	machine_run_lock(m);
 	m->stop_requested = 1;
+	machine_run_unlock(m);
+	machine_gate_update(m);
+	machine_wake_io(m);
 }
 
 static int alloc_range(struct mem_range *r, uint64_t base, uint64_t size,
@@ -245,8 +203,8 @@ static void rtc_tick(void *opaque)
  * (used at start and by a warm reset). */
 static void power_on_devices(struct machine *m, int in_fd, int out_fd)
 {
-	clint_init(&m->clint, &m->hart);
-	plic_init(&m->plic, &m->hart);
+	clint_init(&m->clint, m->harts, m->n_harts);
+	plic_init(&m->plic, m->harts, m->n_harts);
 	uart_init(&m->uart, in_fd, out_fd);
 	m->uart.set_irq = plic_set_irq;
 	m->uart.irq_opaque = &m->plic;
@@ -259,15 +217,15 @@ static int add_devices(struct machine *m)
 {
 	const struct mmio_region regs[] = {
 		{ VIRT_TEST_BASE, VIRT_TEST_SIZE, finisher_read, finisher_write,
-		  &m->finisher, "test" },
+		  &m->finisher, "test", false },
 		{ VIRT_CLINT_BASE, VIRT_CLINT_SIZE, clint_read, clint_write,
-		  &m->clint, "clint" },
+		  &m->clint, "clint", false },
 		{ VIRT_UART_BASE, VIRT_UART_SIZE, uart_read, uart_write,
-		  &m->uart, "uart" },
+		  &m->uart, "uart", false },
 		{ VIRT_PLIC_BASE, VIRT_PLIC_SIZE, plic_read, plic_write,
-		  &m->plic, "plic" },
+		  &m->plic, "plic", false },
 		{ VIRT_RTC_BASE, VIRT_RTC_SIZE, rtc_read, rtc_write,
-		  &m->rtc, "rtc" },
+		  &m->rtc, "rtc", true },
 	};
 	const struct machine_timer_src rtc_timer = { rtc_ns_until, rtc_tick, &m->rtc };
 
@@ -294,11 +252,21 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 		return -1;
 	}
 	m->ram_pages = cfg->ram_size >> HART_PAGE_SHIFT;
+	m->n_harts = cfg->smp ? cfg->smp : 1;
+	if (m->n_harts < 1 || m->n_harts > MACHINE_MAX_HARTS) {
+		fprintf(stderr, "godwit-vmm: -smp %d: 1 to %d harts\n", m->n_harts, MACHINE_MAX_HARTS);
+		goto out_ram;
+	}
 	if (alloc_range(&m->rom, VIRT_ROM_BASE, VIRT_ROM_SIZE, true)) {
 		fprintf(stderr, "godwit-vmm: cannot allocate the boot ROM\n");
 		goto out_ram;
 	}
-	hart_reset(&m->hart, m, VIRT_ROM_BASE);
+	if (machine_code_init(m))
+		goto out_rom;
+	if (pthread_mutex_init(&m->dev_lock, NULL))
+		goto out_code;
+	if (machine_cpus_init(m))
+		goto out_devlock;
 	if (machine_runloop_init(m) || machine_call_init(m) || add_devices(m) ||
 	    machine_slots_init(m, cfg))
 		goto out_slots;
@@ -309,6 +277,12 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 out_slots:
 	machine_slots_destroy(m);
 	machine_call_destroy(m);
+	machine_cpus_destroy(m);
+out_devlock:
+	pthread_mutex_destroy(&m->dev_lock);
+out_code:
+	machine_code_destroy(m);
+out_rom:
 	free_range(&m->rom);
 out_ram:
 	free_range(&m->ram);
@@ -321,6 +295,9 @@ void machine_destroy(struct machine *m)
 		machine_dirty_stop(m, i);
 	machine_slots_destroy(m);
 	machine_call_destroy(m);
+	machine_cpus_destroy(m);
+	pthread_mutex_destroy(&m->dev_lock);
+	machine_code_destroy(m);
 	free_range(&m->rom);
 	free_range(&m->ram);
 }

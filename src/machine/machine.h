@@ -12,14 +12,25 @@
  *   0x10000000  NS16550A UART (irq 10)
  *   0x10001000  virtio-mmio slots 0..7 (irq 1..8)
  *   0x80000000  DRAM
+ * Threads (cpus.c, runloop.c; docs/vmm.md "Threads"): every hart runs on a
+ * host thread of its own; the thread that calls machine_run() is the I/O
+ * thread (poll sources, device timers, machine_call()).
  * Invariants:
  *  - Guest RAM and ROM are host memory ranges; everything else is an MMIO
  *    region with read/write callbacks. A RAM page may carry an MMIO overlay
  *    (the HTIF tohost/fromhost words); such pages never enter a TLB, so every
  *    access to them reaches machine_phys_access().
  *  - code[i] is non-NULL iff RAM/ROM page i has decoded instructions; such a
- *    page has no write-TLB entry, so every store to it passes through
- *    machine_code_invalidate() first.
+ *    page has no write-TLB entry in any hart, so every store to it passes
+ *    through machine_code_invalidate() first (code.c says how this holds
+ *    against harts filling their TLBs concurrently). A decoded page that
+ *    is dropped is retired, and freed only once every hart has passed a
+ *    reload since (code_gen / hart seen_gen).
+ *  - Device state is touched only with dev_lock held: by a hart around an
+ *    MMIO access, by the I/O thread around device timers and the dispatch
+ *    of poll sources, and by machine_call() functions (which also run
+ *    with every hart parked). No thread waits for the harts to park while
+ *    it holds dev_lock.
  *  - Every write to RAM, by CPU or device, marks the page in every active
  *    dirty bitmap (CPU stores do so when their write-TLB entry is filled).
  */
@@ -66,6 +77,7 @@
 #define VIRT_VIRTIO_IRQ 1
 
 #define MACHINE_MAX_MMIO 24
+#define MACHINE_MAX_HARTS 8
 #define MACHINE_MAX_DIRTY 4
 #define MACHINE_TIMEBASE_HZ 10000000ull
 
@@ -76,6 +88,7 @@ struct mmio_region {
 	void (*write)(void *opaque, uint64_t off, int size, uint64_t val);
 	void *opaque;
 	const char *name;
+	bool wakes_io; /* a write may move a device deadline: wake the I/O thread */
 };
 
 /* A host-memory backed range of guest physical space (RAM or ROM). */
@@ -140,6 +153,7 @@ struct machine_config {
 	const char *initrd;
 	const char *append;
 	const char *qmp;      /* -qmp spec, or NULL */
+	int smp;              /* -smp: harts, 1..MACHINE_MAX_HARTS (0 means 1) */
 	bool dirty_tracking;  /* benchmark aid: keep a dirty log and sync it */
 	const char *incoming; /* -incoming: "tcp:HOST:PORT", "defer" or NULL */
 	bool start_paused;    /* -S */
@@ -172,7 +186,8 @@ struct machine {
 	struct dirty_log dirty[MACHINE_MAX_DIRTY];
 	uint64_t dirty_syncs;
 
-	struct hart hart;
+	struct hart *harts; /* n_harts of them; hart i has mhartid i */
+	int n_harts;
 	struct clint clint;
 	struct uart uart;
 	struct finisher finisher;
@@ -201,7 +216,30 @@ struct machine {
 	bool reset_requested;
 	uint64_t resets;
 
-	/* calls from other threads, run on the vCPU thread (vcpu_call.c) */
+	/* the device lock (see the invariants above) */
+	pthread_mutex_t dev_lock;
+
+	/* decoded-code cache (code.c) */
+	pthread_mutex_t code_lock;
+	uint64_t code_gen;     /* bumped (atomically) whenever a page is retired */
+	struct code_retired *retired;
+	size_t n_retired, cap_retired;
+	uint8_t *wmask;        /* per hart, per RAM page: may hold a write-TLB entry */
+	bool membarrier_ok;    /* membarrier(2) private expedited is registered */
+
+	/* vCPU threads (cpus.c): harts park while gate says so */
+	pthread_t vcpu_thread[MACHINE_MAX_HARTS];
+	int n_threads;         /* started and not yet ended */
+	int n_parked;          /* of those, parked */
+	int hold;              /* machine_harts_hold() depth */
+	pthread_mutex_t run_lock;
+	pthread_cond_t run_cond;    /* harts wait here while parked */
+	pthread_cond_t parked_cond; /* the holder waits here for them */
+	volatile int gate;     /* nonzero: harts leave hart_run at the next reload */
+	bool threads_inited;
+
+	/* calls from other threads, run on the I/O thread with every hart
+	 * parked (vcpu_call.c) */
 	int call_fd; /* eventfd that wakes the run loop, -1 if none */
 	pthread_mutex_t call_lock;
 	pthread_cond_t call_done;
@@ -211,7 +249,7 @@ struct machine {
 	/* vCPU throttle in percent of wall time taken away (auto-converge) */
 	volatile int throttle_pct;
 
-	/* run control */
+	/* run control (written under run_lock once threads run: see gate) */
 	volatile int stop_requested;
 	bool exited;
 	int exit_code;
@@ -230,11 +268,11 @@ void machine_slots_destroy(struct machine *m);
  * post_load steps, machine_state_lines() sets each device's idea of its
  * interrupt line from the loaded PLIC inputs, so each one drives its line
  * wherever its own state disagrees (and lowers an empty slot's). */
-#define MACHINE_STATE_MAX (6 + 2 * VIRT_VIRTIO_COUNT)
+#define MACHINE_STATE_MAX (MACHINE_MAX_HARTS + 5 + 2 * VIRT_VIRTIO_COUNT)
 struct machine_state {
 	struct vmstate_entry e[MACHINE_STATE_MAX];
 	size_t n;
-	uint32_t plic_wired[PLIC_NUM_WORDS]; /* the plic check's ctx */
+	struct plic_check_ctx plic_ctx; /* the plic check's ctx */
 };
 void machine_state_list(struct machine *m, struct machine_state *ms);
 void machine_state_lines(struct machine *m);
@@ -257,6 +295,28 @@ struct blockdev *machine_disk_find(struct machine *m, const char *id);
 void machine_disks_drain(struct machine *m);
 int machine_disks_reopen(struct machine *m, char *err, size_t errlen);
 
+/* cpus.c: the vCPU threads. start: one thread per hart (the harts park
+ * until the machine is neither held nor paused). hold: every hart parks at
+ * a safe point (between two slices, or asleep in WFI) and stays parked
+ * until the matching release; returns once all are parked. Nestable; I/O
+ * thread only, never with dev_lock held. stop: end and join the threads
+ * (after stop_requested). gate_update: recompute m->gate after a change of
+ * paused, stop_requested or reset_requested, and wake every hart. */
+int machine_cpus_init(struct machine *m);
+void machine_cpus_destroy(struct machine *m);
+int machine_cpus_start(struct machine *m);
+void machine_cpus_stop(struct machine *m);
+void machine_harts_hold(struct machine *m);
+void machine_harts_release(struct machine *m);
+void machine_gate_update(struct machine *m);
+/* run_lock around writes of paused, stop_requested, reset_requested */
+void machine_run_lock(struct machine *m);
+void machine_run_unlock(struct machine *m);
+/* Nanoseconds until hart h's CLINT timer can wake it (UINT64_MAX: never). */
+uint64_t machine_hart_deadline_ns(struct machine *m, struct hart *h);
+/* Wake the I/O thread (a hart asked for a reset or an exit). */
+void machine_wake_io(struct machine *m);
+
 /* runloop.c */
 int machine_runloop_init(struct machine *m);
 int machine_run(struct machine *m, const struct machine_config *cfg);
@@ -269,13 +329,16 @@ void machine_set_console(struct machine *m, struct chardev *c);
 void machine_console_wire(struct machine *m);
 uint64_t machine_now_ns(void);
 void machine_request_exit(struct machine *m, int code);
+/* Stop the VM without setting an exit code (signals, QMP quit). */
+void machine_request_stop(struct machine *m);
 /* Guest reboot: the run loop resets the machine between slices. */
 void machine_request_reset(struct machine *m);
 int machine_reset(struct machine *m);
 int machine_add_mmio(struct machine *m, const struct mmio_region *r);
 
-/* vcpu_call.c: another thread runs fn(m, arg) on the vCPU thread between
- * slices (waking the loop if it sleeps) and waits until it has returned.
+/* vcpu_call.c: another thread runs fn(m, arg) on the I/O thread while
+ * every hart is parked (machine_harts_hold), with dev_lock held, waking
+ * the loop if it sleeps, and waits until it has returned.
  * Returns 0, or -1 if the run loop has ended and fn did not run. Calls
  * are serialised; fn must not call machine_call itself. */
 int machine_call_init(struct machine *m);
@@ -289,12 +352,22 @@ struct mem_range *machine_range(struct machine *m, uint64_t pa);
 uint8_t *machine_ram_ptr(struct machine *m, uint64_t pa, uint64_t len);
 int machine_phys_access(struct machine *m, uint64_t pa, int size, bool write,
 			uint64_t *val);
+/* code.c */
+struct code_retired {
+	struct dpage *dp;
+	uint64_t gen; /* code_gen when it was retired */
+};
+int machine_code_init(struct machine *m);
+void machine_code_destroy(struct machine *m);
 struct dpage *machine_code_page(struct machine *m, uint64_t pa);
 bool machine_code_invalidate(struct machine *m, uint64_t pa);
 void machine_code_flush_all(struct machine *m);
+/* A hart has filled a write-TLB entry for RAM page pa: false if the page
+ * holds decoded code after all (the caller empties the entry again). */
+bool machine_code_write_mapped(struct machine *m, struct hart *h, uint64_t pa);
 
 /* A device wrote guest RAM [pa, pa+len) (DMA): marks the pages dirty and
- * drops their decoded code. Must run on the vCPU thread (devices do). */
+ * drops their decoded code. Any thread. */
 void machine_dma_written(struct machine *m, uint64_t pa, uint64_t len);
 
 /* Dirty tracking (dirty.c) */

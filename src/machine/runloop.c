@@ -1,14 +1,17 @@
 /*
- * runloop.c - the VMM's main loop: runs the hart in slices and, between
- * slices, serves host events - file descriptors of poll sources (console,
- * control socket, device backends), device timers and dirty-log syncs. When
- * the guest waits in WFI, or the VM is paused, it sleeps in poll() until the
- * next device deadline or event.
+ * runloop.c - the VMM's I/O thread: starts one thread per hart (cpus.c),
+ * then serves host events - file descriptors of poll sources (console,
+ * control socket, device backends), device timers, calls from other
+ * threads (machine_call), guest reboots and dirty-log syncs - sleeping in
+ * poll() until the next device deadline or event. The harts' own timers
+ * (CLINT) are their threads' business.
  *
- * Invariants: the loop never sleeps while an enabled interrupt is pending
- * and never past a device deadline (CLINT timer, RTC alarm); it sleeps at
- * most MAX_SLEEP_MS at a time. Everything here runs on the vCPU thread, so
- * device callbacks need no locking against the hart.
+ * Invariants: the loop never sleeps past a device deadline (RTC alarm,
+ * announce); it sleeps at most MAX_SLEEP_MS at a time. Device timers and
+ * poll-source dispatch run with dev_lock held; calls and resets run with
+ * every hart parked, taken before dev_lock (cpus.c: never wait for harts
+ * while holding it). Anything that needs the loop (a call, a reset, an
+ * exit asked for by a hart) writes the call eventfd (machine_wake_io).
  */
 #include "machine/machine.h"
 #include "chardev/chardev.h"
@@ -22,7 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MACHINE_SLICE 200000
 #define DIRTY_SYNC_NS 50000000ull
 #define MAX_SLEEP_MS 100
 #define MAX_POLLFDS 64
@@ -43,11 +45,16 @@ int machine_timer_add(struct machine *m, const struct machine_timer_src *src)
 	return 0;
 }
 
+/* The harts stop within one reload of the gate closing (microseconds);
+ * callers that need them parked hold them (machine_call does). */
 void machine_set_paused(struct machine *m, bool paused)
 {
 	bool resuming = m->paused && !paused;
 
+	machine_run_lock(m);
 	m->paused = paused;
+	machine_run_unlock(m);
+	machine_gate_update(m);
 	/* While paused, no device looked at its queues (a migration may even
 	 * have brought them from another host): look now, as if kicked. */
 	for (int i = 0; resuming && m->has_plic && i < VIRT_VIRTIO_COUNT; i++)
@@ -183,34 +190,19 @@ static void console_dispatch(void *opaque, const struct pollfd *fds, int n)
 		uart_receive(&m->uart, buf, (int)got);
 }
 
-static uint64_t clint_ns_until(void *opaque)
-{
-	struct machine *m = opaque;
-	uint64_t ticks;
-
-	if (!(m->hart.s.mie & MIP_MTIP))
-		return UINT64_MAX; /* the timer cannot wake the hart */
-	ticks = clint_ticks_to_deadline(&m->clint);
-	if (ticks == UINT64_MAX)
-		return UINT64_MAX;
-	return ticks * (1000000000ull / MACHINE_TIMEBASE_HZ);
-}
-
-static void clint_tick(void *opaque)
-{
-	struct machine *m = opaque;
-
-	clint_update(&m->clint);
-}
-
 int machine_runloop_init(struct machine *m)
 {
 	const struct machine_poll_src console = { console_fill, console_dispatch, m };
-	const struct machine_timer_src clint = { clint_ns_until, clint_tick, m };
 
-	if (machine_poll_add(m, &console) || machine_timer_add(m, &clint))
-		return -1;
-	return 0;
+	return machine_poll_add(m, &console);
+}
+
+void machine_wake_io(struct machine *m)
+{
+	uint64_t one = 1;
+
+	if (m->call_fd >= 0 && write(m->call_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		return; /* cannot happen with an eventfd; the loop wakes anyway */
 }
 
 static void update_timers(struct machine *m)
@@ -225,21 +217,26 @@ static void serve_events(struct machine *m, int timeout_ms)
 	struct pollfd fds[MAX_POLLFDS];
 	int first[MACHINE_MAX_POLL], count[MACHINE_MAX_POLL], n = 0, r;
 
+	pthread_mutex_lock(&m->dev_lock);
 	for (int i = 0; i < m->n_poll; i++) {
 		first[i] = n;
 		count[i] = m->poll[i].fill(m->poll[i].opaque, fds + n, MAX_POLLFDS - n);
 		n += count[i];
 	}
+	pthread_mutex_unlock(&m->dev_lock);
 	r = poll(fds, (nfds_t)n, timeout_ms);
 	if (r <= 0)
 		return;
+	pthread_mutex_lock(&m->dev_lock);
 	for (int i = 0; i < m->n_poll && !m->stop_requested; i++)
 		if (count[i])
 			m->poll[i].dispatch(m->poll[i].opaque, fds + first[i], count[i]);
+	pthread_mutex_unlock(&m->dev_lock);
 }
 
-/* Milliseconds the loop may sleep: until the nearest device deadline. */
-static int sleep_budget_ms(struct machine *m)
+/* Nanoseconds the loop may sleep: until the nearest device deadline.
+ * dev_lock held. */
+static uint64_t sleep_budget_ns(struct machine *m)
 {
 	uint64_t ns = (uint64_t)MAX_SLEEP_MS * 1000000ull;
 
@@ -248,116 +245,115 @@ static int sleep_budget_ms(struct machine *m)
 		if (t < ns)
 			ns = t;
 	}
+	return ns;
+}
+
+/* poll() timeout for a sleep of ns; a sub-millisecond one is slept here,
+ * exactly (without dev_lock). */
+static int sleep_timeout_ms(uint64_t ns)
+{
 	if (ns > 0 && ns < 1000000ull) {
-		struct timespec ts = { 0, (long)ns }; /* sub-millisecond: sleep exactly */
+		struct timespec ts = { 0, (long)ns };
 		nanosleep(&ts, NULL);
 		return 0;
 	}
 	return (int)(ns / 1000000ull);
 }
 
-static bool must_sleep(struct machine *m)
+/* Run fn with every hart parked and the device lock held. */
+static void with_harts_held(struct machine *m, void (*fn)(struct machine *m, void *arg), void *arg)
 {
-	if (m->stop_requested)
-		return false;
-	if (m->paused)
-		return true;
-	if (!m->hart.s.wfi)
-		return false;
-	update_timers(m);
-	return !hart_interrupt_pending(&m->hart);
+	machine_harts_hold(m);
+	pthread_mutex_lock(&m->dev_lock);
+	fn(m, arg);
+	pthread_mutex_unlock(&m->dev_lock);
+	machine_harts_release(m);
 }
 
-/* Auto-converge: with throttle p%, every slice that ran t ns is followed by
- * t*p/(100-p) ns in which the hart does not run (events are still served). */
-static void throttle_account(struct machine *m, uint64_t t0, uint64_t *until)
+static void do_reset(struct machine *m, void *arg)
 {
-	int p = m->throttle_pct;
-	uint64_t t1;
-
-	if (p <= 0)
-		return;
-	if (p > 99)
-		p = 99;
-	t1 = machine_now_ns();
-	*until = t1 + (t1 - t0) * (uint64_t)p / (uint64_t)(100 - p);
+	(void)arg;
+	fprintf(stderr, "godwit-vmm: guest reboot\n");
+	if (machine_reset(m))
+		machine_request_exit(m, 1);
 }
 
-/* Still inside a throttle pause: sleep in poll() (at most until its end)
- * and tell the caller to go round the loop again. */
-static bool throttled(struct machine *m, uint64_t *until)
-{
-	uint64_t now = machine_now_ns(), ms;
+struct dirty_sync {
+	int id;
+	uint64_t *out;
+};
 
-	if (m->throttle_pct <= 0 || now >= *until) {
-		*until = 0;
-		return false;
-	}
-	ms = (*until - now + 999999) / 1000000;
-	if (ms > MAX_SLEEP_MS)
-		ms = MAX_SLEEP_MS;
-	serve_events(m, (int)ms);
-	return true;
+static void do_dirty_sync(struct machine *m, void *arg)
+{
+	struct dirty_sync *ds = arg;
+
+	machine_dirty_sync(m, ds->id, ds->out);
+}
+
+static uint64_t instructions(const struct machine *m)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < m->n_harts; i++)
+		n += m->harts[i].s.minstret;
+	return n;
 }
 
 int machine_run(struct machine *m, const struct machine_config *cfg)
 {
 	uint64_t start_ns = machine_now_ns(), next_sync = start_ns + DIRTY_SYNC_NS;
-	uint64_t *scratch = NULL, throttle_until = 0;
-	int dirty_id = -1;
+	struct dirty_sync ds = { -1, NULL };
 
 	if (cfg->dirty_tracking) {
-		scratch = calloc((m->ram_pages + 63) / 64, sizeof(uint64_t));
-		dirty_id = scratch ? machine_dirty_start(m) : -1;
-		if (dirty_id < 0) {
+		ds.out = calloc((m->ram_pages + 63) / 64, sizeof(uint64_t));
+		ds.id = ds.out ? machine_dirty_start(m) : -1;
+		if (ds.id < 0) {
 			fprintf(stderr, "godwit-vmm: cannot start dirty tracking\n");
-			free(scratch);
+			free(ds.out);
 			return 1;
 		}
 	}
+	machine_gate_update(m);
+	if (machine_cpus_start(m))
+		goto out;
 	for (;;) {
-		if (m->reset_requested && !m->exited) {
-			fprintf(stderr, "godwit-vmm: guest reboot\n");
-			if (machine_reset(m)) {
-				machine_request_exit(m, 1);
-				break;
-			}
-		}
+		uint64_t ns;
+
 		if (m->stop_requested)
 			break;
+		if (m->reset_requested && !m->exited)
+			with_harts_held(m, do_reset, NULL);
 		if (__atomic_load_n(&m->call_fn, __ATOMIC_ACQUIRE))
 			machine_call_serve(m);
-		update_timers(m);
-		serve_events(m, 0);
-		if (!m->paused && throttled(m, &throttle_until))
-			continue;
-		if (!m->paused) {
-			uint64_t t0 = machine_now_ns();
-			hart_run(&m->hart, MACHINE_SLICE);
-			throttle_account(m, t0, &throttle_until);
-		}
-		if (dirty_id >= 0 && machine_now_ns() >= next_sync) {
-			machine_dirty_sync(m, dirty_id, scratch);
+		if (ds.id >= 0 && machine_now_ns() >= next_sync) {
+			with_harts_held(m, do_dirty_sync, &ds);
 			next_sync = machine_now_ns() + DIRTY_SYNC_NS;
 		}
-		if (must_sleep(m))
-			serve_events(m, sleep_budget_ms(m));
+		pthread_mutex_lock(&m->dev_lock);
+		update_timers(m);
+		ns = sleep_budget_ns(m);
+		pthread_mutex_unlock(&m->dev_lock);
+		if (ds.id >= 0 && ns > DIRTY_SYNC_NS)
+			ns = DIRTY_SYNC_NS;
+		serve_events(m, sleep_timeout_ms(ns));
 	}
+	machine_cpus_stop(m);
+out:
 	machine_call_shutdown(m);
 	if (getenv("GODWIT_STATS")) {
 		double secs = (double)(machine_now_ns() - start_ns) / 1e9;
 		fprintf(stderr, "godwit-vmm: %llu instructions in %.3f s (%.1f MIPS), %zu code pages\n",
-			(unsigned long long)m->hart.s.minstret, secs,
-			(double)m->hart.s.minstret / secs / 1e6, m->n_dpages);
+			(unsigned long long)instructions(m), secs,
+			(double)instructions(m) / secs / 1e6, m->n_dpages);
 		for (int i = 0; m->has_plic && i < VIRT_VIRTIO_COUNT; i++)
 			if (m->vio[i].ops.device_id && m->vio[i].ops.print_stats)
 				m->vio[i].ops.print_stats(m->vio[i].dev, i);
 	}
-	if (dirty_id >= 0) {
+	if (ds.id >= 0) {
 		fprintf(stderr, "godwit-vmm: dirty tracking: %llu syncs\n",
 			(unsigned long long)m->dirty_syncs);
-		machine_dirty_stop(m, dirty_id);
+		machine_dirty_stop(m, ds.id);
 	}
-	free(scratch);
+	free(ds.out);
 	return m->exit_code;
 }

@@ -151,6 +151,8 @@ int machine_slots_init(struct machine *m, const struct machine_config *cfg)
 			.write = virtio_mmio_write,
 			.opaque = &m->vio[i],
 			.name = "virtio-mmio",
+			/* a notify may give a backend room: poll it again */
+			.wakes_io = m->vio[i].ops.device_id != 0,
 		};
 		m->vio[i].set_irq = plic_set_irq;
 		m->vio[i].irq_opaque = &m->plic;

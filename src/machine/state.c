@@ -1,7 +1,8 @@
 /*
  * state.c - the machine's migratable state as a list of device instances
  * (struct vmstate_entry) for migration/devstate.c, which saves and loads
- * them: the board's fixed devices in a fixed order, then for every virtio
+ * them: one entry per hart ("hart.<i>"), the board's fixed devices in a
+ * fixed order, then for every virtio
  * slot that holds a device its transport and, if the device declares
  * state of its own (ops.vmstate), the device. Each device's table, checks
  * and after-load step live in the device's own file; what is here is what
@@ -26,7 +27,6 @@ static const struct {
 	const struct vmstate_desc *d;
 	size_t offset; /* of the device in struct machine */
 } board[] = {
-	{ &hart_vmstate, offsetof(struct machine, hart) },
 	{ &clint_vmstate, offsetof(struct machine, clint) },
 	{ &plic_vmstate, offsetof(struct machine, plic) },
 	{ &uart_vmstate, offsetof(struct machine, uart) },
@@ -34,8 +34,8 @@ static const struct {
 	{ &htif_vmstate, offsetof(struct machine, htif) },
 };
 
-_Static_assert(VMS_COUNT(board) + 2 * VIRT_VIRTIO_COUNT == MACHINE_STATE_MAX,
-	       "MACHINE_STATE_MAX counts the board and two entries per slot");
+_Static_assert(MACHINE_MAX_HARTS + VMS_COUNT(board) + 2 * VIRT_VIRTIO_COUNT == MACHINE_STATE_MAX,
+	       "MACHINE_STATE_MAX counts the harts, the board and two entries per slot");
 
 /* Every table a machine can list, virtio devices with state included
  * (for the coverage tests and tools). */
@@ -83,12 +83,19 @@ static void add(struct machine_state *ms, const char *name, int slot,
 void machine_state_list(struct machine *m, struct machine_state *ms)
 {
 	memset(ms, 0, sizeof(*ms));
-	plic_wired(m, ms->plic_wired);
+	plic_wired(m, ms->plic_ctx.wired);
+	ms->plic_ctx.n_harts = m->n_harts;
+	for (int i = 0; i < m->n_harts; i++)
+		add(ms, hart_vmstate.name, i, &hart_vmstate, &m->harts[i], NULL);
 	for (size_t i = 0; i < VMS_COUNT(board); i++) {
 		const struct vmstate_desc *d = board[i].d;
+		const void *ctx = NULL;
 
-		add(ms, d->name, -1, d, (char *)m + board[i].offset,
-		    d == &plic_vmstate ? (const void *)ms->plic_wired : NULL);
+		if (d == &plic_vmstate)
+			ctx = &ms->plic_ctx;
+		else if (d == &clint_vmstate)
+			ctx = &m->clint;
+		add(ms, d->name, -1, d, (char *)m + board[i].offset, ctx);
 	}
 	for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
 		struct virtio_mmio *t = &m->vio[i];

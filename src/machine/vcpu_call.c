@@ -1,12 +1,15 @@
 /*
- * vcpu_call.c - run a function on the vCPU thread from another thread.
+ * vcpu_call.c - run a function on the machine, with every hart stopped,
+ * from another thread.
  *
- * The run loop owns the hart and every device, so a migration thread that
- * needs to sync the dirty log, stop the VM or load device state asks the
- * loop to do it: machine_call() posts (fn, arg), wakes the loop through an
- * eventfd and waits on a condition variable until the loop has run fn
- * between two slices. The loop may be busy in a slice for up to one slice
- * (about a millisecond) before it notices.
+ * A migration thread that needs to sync the dirty log, stop the VM or load
+ * device state asks the I/O thread (the run loop) to do it: machine_call()
+ * posts (fn, arg), wakes the loop through an eventfd and waits on a
+ * condition variable until the loop has parked every hart at a safe point
+ * (machine_harts_hold: between two slices, or asleep in WFI), run fn with
+ * the device lock held, and let the harts go again. A hart reaches its
+ * safe point at its next reload (the gate), which is microseconds away in
+ * practice and at most one slice.
  *
  * Invariants: at most one call is pending (callers are serialised by
  * call_lock and wait for their own call to finish); once the loop has
@@ -98,8 +101,9 @@ int machine_call(struct machine *m, void (*fn)(struct machine *m, void *arg), vo
 		pthread_mutex_unlock(&m->call_lock);
 		return -1;
 	}
-	m->call_fn = fn;
 	m->call_arg = arg;
+	/* the loop peeks at call_fn without the lock (runloop.c) */
+	__atomic_store_n(&m->call_fn, fn, __ATOMIC_RELEASE);
 	seq = ++m->call_seq;
 	if (write(m->call_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		r = -1; /* cannot happen with an eventfd; the loop polls anyway */
@@ -124,9 +128,14 @@ void machine_call_serve(struct machine *m)
 	pthread_mutex_unlock(&m->call_lock);
 	if (!fn)
 		return;
-	fn(m, arg); /* without the lock: fn may take its time */
+	/* without call_lock: fn may take its time */
+	machine_harts_hold(m);
+	pthread_mutex_lock(&m->dev_lock);
+	fn(m, arg);
+	pthread_mutex_unlock(&m->dev_lock);
+	machine_harts_release(m);
 	pthread_mutex_lock(&m->call_lock);
-	m->call_fn = NULL;
+	__atomic_store_n(&m->call_fn, NULL, __ATOMIC_RELAXED);
 	m->call_finished = m->call_seq;
 	pthread_cond_broadcast(&m->call_done);
 	pthread_mutex_unlock(&m->call_lock);
@@ -139,7 +148,7 @@ void machine_call_shutdown(struct machine *m)
 	pthread_mutex_lock(&m->call_lock);
 	close(m->call_fd);
 	m->call_fd = -2;
-	m->call_fn = NULL;
+	__atomic_store_n(&m->call_fn, NULL, __ATOMIC_RELAXED);
 	pthread_cond_broadcast(&m->call_done);
 	pthread_mutex_unlock(&m->call_lock);
 }

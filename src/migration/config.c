@@ -61,8 +61,8 @@ json_t *mig_config_describe(struct machine *m, bool blk)
 {
 	json_t *o, *slots;
 
-	o = json_pack("{s:i, s:s, s:I, s:I, s:I, s:b, s:I}", "protocol", MIG_PROTOCOL_VERSION,
-		      "board", "riscv64-virt", "ram-size", (json_int_t)m->ram.size,
+	o = json_pack("{s:i, s:s, s:i, s:I, s:I, s:I, s:b, s:I}", "protocol", MIG_PROTOCOL_VERSION,
+		      "board", "riscv64-virt", "harts", m->n_harts, "ram-size", (json_int_t)m->ram.size,
 		      "rom-size", (json_int_t)m->rom.size, "misa", (json_int_t)(HART_MISA & INT64_MAX),
 		      "plic", m->has_plic, "htif-page", (json_int_t)m->overlay_ppn);
 	if (o && (json_object_set_new(o, "blk", json_boolean(blk)) ||
@@ -191,7 +191,7 @@ int mig_config_check(struct machine *m, json_t *src, char *err, size_t errlen)
 {
 	static const char *const top[][2] = {
 		{ "protocol", "protocol version" }, { "board", "board" },
-		{ "ram-size", "RAM size" }, { "rom-size", "boot ROM size" },
+		{ "harts", "number of harts (-smp)" }, { "ram-size", "RAM size" }, { "rom-size", "boot ROM size" },
 		{ "misa", "CPU features (misa)" }, { "plic", "interrupt controller" },
 		{ "htif-page", "HTIF tohost page" },
 	};

@@ -220,7 +220,7 @@ static void signal_serve(void *opaque, const struct pollfd *fds, int n)
 				si.ssi_signo, si.ssi_pid);
 		got_signal = (int)si.ssi_signo;
 		vm.exited = true; /* wins over a pending guest reboot */
-		vm.stop_requested = 1;
+		machine_request_stop(&vm);
 	}
 }
 

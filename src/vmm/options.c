@@ -33,7 +33,7 @@ static const char usage[] =
 	"  -D PATH              log the VMM's own messages there, with timestamps\n"
 	"                       (SIGHUP reopens it)\n"
 	"  -M, -machine virt    the board (only virt)\n"
-	"  -smp 1               number of harts (only 1)\n"
+	"  -smp N|cpus=N        number of harts, 1 to 8 (one host thread each)\n"
 	"  -drive file=PATH,format=raw,id=ID[,if=none|virtio][,readonly=on]\n"
 	"         [,cache=writeback|none|writethrough|directsync|unsafe]\n"
 	"         [,werror=enospc|report|stop|ignore][,rerror=report|stop|ignore]\n"
@@ -86,6 +86,54 @@ static int bad(const char *opt, const char *msg)
 {
 	fprintf(stderr, "godwit-vmm: %s: %s (try -h)\n", opt, msg);
 	return -1;
+}
+
+/* -smp N or QEMU's -smp [cpus=]N[,maxcpus=N][,sockets=1][,cores=N]
+ * [,threads=1]: N harts, 1..MACHINE_MAX_HARTS; the topology keys must agree
+ * with N (no hot-plug, one socket, one thread per core). */
+static int parse_smp(const char *v, int *out)
+{
+	char buf[128], *save = NULL, *tok;
+	long cpus = -1, maxcpus = -1, cores = -1, one[2] = { 1, 1 };
+	bool first = true;
+
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	strcpy(buf, v);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), first = false) {
+		char *eq = strchr(tok, '='), *end;
+		const char *key = eq ? tok : "cpus";
+		const char *val = eq ? eq + 1 : tok;
+		long n;
+
+		if (!eq && !first)
+			return -1;
+		if (eq)
+			*eq = '\0';
+		errno = 0;
+		n = strtol(val, &end, 10);
+		if (errno || end == val || *end || n < 1 || n > MACHINE_MAX_HARTS)
+			return -1;
+		if (!strcmp(key, "cpus") && cpus < 0)
+			cpus = n;
+		else if (!strcmp(key, "maxcpus") && maxcpus < 0)
+			maxcpus = n;
+		else if (!strcmp(key, "cores") && cores < 0)
+			cores = n;
+		else if (!strcmp(key, "sockets"))
+			one[0] = n;
+		else if (!strcmp(key, "threads"))
+			one[1] = n;
+		else
+			return -1;
+	}
+	if (cpus < 0)
+		cpus = cores > 0 ? cores : maxcpus;
+	if (cpus < 1 || (maxcpus > 0 && maxcpus != cpus) || (cores > 0 && cores != cpus) ||
+	    one[0] != 1 || one[1] != 1)
+		return -1;
+	*out = (int)cpus;
+	return 0;
 }
 
 static int add_chardev(struct machine_config *cfg, const char *opt, const char *v)
@@ -468,8 +516,8 @@ int vmm_options_parse(int argc, char **argv, struct machine_config *cfg)
 			if (strcmp(v, "virt") && strncmp(v, "virt,", 5))
 				return bad(o, "only the 'virt' machine is supported");
 		} else if (!strcmp(o, "-smp")) {
-			if (strcmp(v, "1") && strcmp(v, "cpus=1"))
-				return bad(o, "only one hart is supported");
+			if (parse_smp(v, &cfg->smp))
+				return bad(o, "wants N or cpus=N[,...] with N from 1 to 8 (and maxcpus, sockets, cores, threads matching)");
 		} else if (!strcmp(o, "-drive")) {
 			if (add_drive(cfg, o, v))
 				return -1;

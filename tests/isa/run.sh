@@ -8,6 +8,8 @@
 # failure report. On failure the reason names the case: from the test's own
 # "ISA-TEST FAIL case N" console line, godwit's "test failed: case N", or
 # else the exit status (QEMU exits with the case number modulo 256).
+# ISA_SMP=N runs each on N harts (the tests park every hart but hart 0)
+# and adds "-smpN" to the label.
 # Exit status: 0 only if every ELF passed.
 set -u
 
@@ -25,6 +27,10 @@ else
 	cmd=("$runner" -m 128M -bios none -kernel)
 fi
 TIMEOUT=${ISA_TIMEOUT:-30}
+if [ -n "${ISA_SMP:-}" ]; then
+	label=$label-smp$ISA_SMP
+	cmd=("${cmd[@]:0:${#cmd[@]}-1}" -smp "$ISA_SMP" -kernel)
+fi
 
 echo "PLAN $# isa/$label"
 status=0

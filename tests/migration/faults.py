@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
-"""faults.py VMM [--label L] [--only PAT] [--keep] - fault injection into live
-migrations on the v2 (AES-256-GCM) stream, at every phase of the protocol.
+"""faults.py VMM [--label L] [--only PAT] [--keep] [--smp N] - fault injection
+into live migrations on the v2 (AES-256-GCM) stream, at every phase of the
+protocol. With --smp N every VM has N harts and migtest runs all of them
+(harts.c): after each case every other hart must have counted on, its own
+page and register checks clean ("harts ... bad=0").
 
 Every migration gets a fresh key on both VMMs (x-godwit-key over QMP).
 A record-aware proxy (miglib.Proxy: it reads the clear preambles and
@@ -193,7 +196,8 @@ class Rule:
 # ---- the source ---------------------------------------------------------
 
 class Harness:
-    def __init__(self, vmm, label, tmp, slow):
+    def __init__(self, vmm, label, tmp, slow, smp=1):
+        self.smp = smp
         self.vmm = vmm
         self.label = label
         self.tmp = tmp
@@ -207,8 +211,15 @@ class Harness:
         return secs * self.slow
 
     def vm_args(self, extra=()):
-        return ["-M", "virt", "-m", str(RAM_MB), "-bios", "none", "-nographic",
+        smp = ["-smp", str(self.smp)] if self.smp > 1 else []
+        return ["-M", "virt"] + smp + ["-m", str(RAM_MB), "-bios", "none", "-nographic",
                 "-kernel", self.guest, "-append", GUEST_ARGS] + list(extra)
+
+    @staticmethod
+    def harts_min(text):
+        """The smallest count of the other harts in the last report (SMP)."""
+        m = re.findall(r"^harts n=\d+ min=(\d+) bad=\d+", text, re.M)
+        return int(m[-1]) if m else None
 
     # console parsing
     @staticmethod
@@ -222,7 +233,7 @@ class Harness:
     @staticmethod
     def guest_trouble(text):
         for pat in (r"^.*verify.*FAIL.*$", r"^mtime BACKWARDS.*$", r"^migtest: unexpected trap.*$",
-                    r"^migtest: .*halted.*$"):
+                    r"^migtest: .*halted.*$", r"^harts n=\d+ min=\d+ bad=[1-9].*$"):
             m = re.search(pat, text, re.M)
             if m:
                 return m.group(0)
@@ -261,8 +272,13 @@ class Harness:
         text = vm.console()
         hb0 = max(self.heartbeats(text), default=0)
         v0 = self.verify_oks(text)
+        h0 = self.harts_min(text) or 0
+
+        def harts_on(t):  # SMP: every other hart counted on since
+            return self.smp < 2 or (self.harts_min(t) or 0) > h0
         ok = miglib.wait_for(lambda: (max(self.heartbeats(vm.console()), default=0) >= hb0 + 2
-                                      and self.verify_oks(vm.console()) >= v0 + 2)
+                                      and self.verify_oks(vm.console()) >= v0 + 2
+                                      and harts_on(vm.console()))
                              or not vm.alive(), self.t(T_GUEST), 0.1)
         text = vm.console()
         bad = self.guest_trouble(text)
@@ -743,6 +759,8 @@ def main():
     ap.add_argument("--label", default="migration-faults")
     ap.add_argument("--only", default=None, help="regex on case names")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("--smp", type=int, default=1,
+                    help="harts of each VM (migtest runs them all: harts.c)")
     a = ap.parse_args()
     vmm = os.path.abspath(a.vmm)
     if not os.access(vmm, os.X_OK):
@@ -757,7 +775,7 @@ def main():
     names = [n for n in names if not only or only.search(n)]
     print(f"PLAN {len(names)} {a.label}", flush=True)
     tmp = tempfile.mkdtemp(prefix="godwit-faults-")
-    h = Harness(vmm, a.label, tmp, slow)
+    h = Harness(vmm, a.label, tmp, slow, a.smp)
     failed = 0
     done = set()
 

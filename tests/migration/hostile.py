@@ -554,13 +554,14 @@ def devices_cases(st):
                       r"device state rejected: " + expect))
 
     vio = next(n for n in names if n.startswith("virtio-mmio."))
-    # hart: x[0] @0, x1..x32 @8, f @264, pc @520, priv @528, ..., mstatus @556
-    case("hart-x0", with_entry("hart", lambda p: patch(p, 0, "<Q", 1)), r"hart: x\[0\] 1 exceeds 0")
-    case("hart-pc-odd", with_entry("hart", lambda p: patch(p, 520, "<Q", 0x80000001)), r"hart: pc .* aligned")
-    case("hart-priv-2", with_entry("hart", lambda p: patch(p, 528, "<I", 2)), r"hart: priv 2 is not")
-    case("hart-priv-7", with_entry("hart", lambda p: patch(p, 528, "<I", 7)), r"hart: priv 7 exceeds 3")
-    case("hart-mstatus", with_entry("hart", lambda p: patch(p, 556, "<Q", 1 << 63)), r"hart: mstatus")
-    case("clint-msip", with_entry("clint", lambda p: patch(p, 0, "<I", 2)), r"clint: msip 2 exceeds 1")
+    # hart.0 (version 3): x[0] @0, x1..x32 @8, f @264, pc @520, priv @528,
+    # ..., resv_valid @552, pad0 @556, resv_val @560, mstatus @568
+    case("hart-x0", with_entry("hart.0", lambda p: patch(p, 0, "<Q", 1)), r"hart\.0: x\[0\] 1 exceeds 0")
+    case("hart-pc-odd", with_entry("hart.0", lambda p: patch(p, 520, "<Q", 0x80000001)), r"hart\.0: pc .* aligned")
+    case("hart-priv-2", with_entry("hart.0", lambda p: patch(p, 528, "<I", 2)), r"hart\.0: priv 2 is not")
+    case("hart-priv-7", with_entry("hart.0", lambda p: patch(p, 528, "<I", 7)), r"hart\.0: priv 7 exceeds 3")
+    case("hart-mstatus", with_entry("hart.0", lambda p: patch(p, 568, "<Q", 1 << 63)), r"hart\.0: mstatus")
+    case("clint-msip", with_entry("clint", lambda p: patch(p, 0, "<I", 2)), r"clint: msip\[0\] 2 exceeds 1")
     case("plic-priority0", with_entry("plic", lambda p: patch(p, 0, "<I", 1)), r"plic: priority\[0\]")
     case("plic-pending-unwired", with_entry("plic", lambda p: patch(p, 96 * 4, "<I", 1 << 31)),
          r"plic: pending\[0\] .* not wired")
@@ -592,9 +593,9 @@ def devices_cases(st):
          rf"{vio}: driver_features .* not offered")
     case("unknown-entry", ents + [("bogus", 1, b"")], r"unknown entry 'bogus'")
     case("unknown-entry-binary", ents + [(b"\x01\x02'\xff", 1, b"")], r"unknown entry '\?\?\?\?'")
-    case("duplicate-entry", ents + [ents[0]], r"duplicate entry 'hart'")
+    case("duplicate-entry", ents + [ents[0]], r"duplicate entry 'hart.0'")
     case("missing-entry", [e for e in ents if e[0] != "rtc"], r"missing entry 'rtc'")
-    case("missing-all", [], r"missing entry 'hart'")
+    case("missing-all", [], r"missing entry 'hart.0'")
     case("entry-version", [(n, 2 if n == "uart" else v, p) for n, v, p in ents], r"uart: version 2")
     case("entry-short", with_entry("uart", lambda p: p[:-1]), r"uart: payload is \d+ bytes, expected")
     case("entry-long", with_entry("uart", lambda p: p + b"\0"), r"uart: payload is \d+ bytes, expected")
@@ -609,7 +610,7 @@ def devices_cases(st):
                   r"device state rejected: uart: truncated payload"))
     c.append(Case("bad-devices-name-255", st.replace(idev, b"\xff" + b"A" * 255 + b"\x01\x00\x00\x00\x00\x00"),
                   r"device state rejected: unknown entry"))
-    c.append(Case("bad-devices-empty-blob", st.replace(idev, b""), r"device state rejected: missing entry 'hart'"))
+    c.append(Case("bad-devices-empty-blob", st.replace(idev, b""), r"device state rejected: missing entry 'hart.0'"))
     return c
 
 

@@ -702,7 +702,104 @@ def test_linux_tcp(args, tmp):
     info(label, f"client ran {t_end - t_mig:.1f} s after migrate")
 
 
-TESTS = {"integrity": test_integrity, "pingpong": test_pingpong, "linux-tcp": test_linux_tcp}
+# -------------------------------------------------------------- test: smp-linux
+
+SMPL = re.compile(r"^smp: (\d+) threads, (\d+) turns, (\d+) MB written, verify (OK|FAIL)\s*$", re.M)
+
+
+def smp_lines(text):
+    return [(int(a), int(b), int(c), v) for a, b, c, v in SMPL.findall(text.replace("\r", ""))]
+
+
+def test_smp_linux(args, tmp):
+    """The Linux guest on several harts, every CPU running a thread of the
+    godwit.smp workload (turns on shared memory, a spin lock, atomics) and
+    dirtying its own memory (checked page by page in the guest), moves to
+    a destination started with -S: source and destination RAM compared page
+    by page (a hart still running on the source after the stop would make
+    them differ), then the destination runs and the guest's own checks keep
+    saying OK while the turn count grows (each thread is pinned to its own
+    CPU and they take turns, so it grows only if every hart runs)."""
+    label = f"{args.label}/smp-linux"
+    slow = args.slow
+    n = args.smp
+    for f in (LINUX_IMG, LINUX_INITRD, FW):
+        if not os.path.exists(f):
+            raise TestFailure(f"{f} missing (make guest-linux)")
+    mem = 256
+    size = mem << 20
+    rate = args.rate or 40
+    argv = [args.vmm, "-smp", str(n), "-m", f"{mem}M", "-bios", FW, "-kernel", LINUX_IMG,
+            "-initrd", LINUX_INITRD, "-append",
+            f"console=ttyS0 godwit.smp={n} godwit.dirty={rate},64", "-nographic"]
+    a = VM(tmp, "smp-src", argv)
+    a.connect()
+    b, uri = start_incoming(tmp, "smp-dst", argv, ["-S"])
+    wait_for(lambda: len(smp_lines(a.console())) >= 2, 120 * slow, "source workload running", vms=[a])
+    if not re.search(rf"^smp: {n} cpus online, {n} in /proc/cpuinfo", a.console(), re.M):
+        raise TestFailure(f"the guest does not see {n} CPUs")
+    if args.max_bandwidth:
+        a.qmp.ok("migrate-set-parameters", {"max-bandwidth": args.max_bandwidth << 20})
+    res = migrate(a, uri, 180 * slow, dst=b)
+    info(label, f"{n} harts, dirtying {rate} MB/s: total-time {res.get('total-time')} ms, "
+                f"downtime {res.get('downtime')} ms, dirty-sync-count "
+                f"{res['ram'].get('dirty-sync-count')}, transferred {res['ram'].get('transferred')}")
+    wait_for(lambda: b.qmp.ok("query-migrate").get("status") == "completed", 20 * slow,
+             "destination query-migrate completed", vms=[b])
+    if a.status() != "postmigrate":
+        raise TestFailure(f"source runstate {a.status()}, expected postmigrate")
+    if b.status() != "paused":
+        raise TestFailure(f"destination runstate {b.status()} under -S, expected paused")
+    da, db = os.path.join(tmp, "src.mem"), os.path.join(tmp, "dst.mem")
+    a.qmp.ok("pmemsave", {"val": RAM_BASE, "size": size, "filename": da}, timeout=120)
+    time.sleep(0.2)  # a hart the stop missed would go on writing meanwhile
+    a.qmp.ok("pmemsave", {"val": RAM_BASE, "size": size, "filename": da + "2"}, timeout=120)
+    b.qmp.ok("pmemsave", {"val": RAM_BASE, "size": size, "filename": db}, timeout=120)
+    for x, y, what in ((da, da + "2", "the stopped source changed"),
+                       (da, db, "source and destination differ")):
+        diffs, ndiff = compare_dumps(x, y, size)
+        if ndiff:
+            raise TestFailure(f"{what}: {ndiff} pages, first " +
+                              ", ".join(f"{RAM_BASE + p * PAGE:#x}" for p in diffs))
+    for f in (da, da + "2", db):
+        os.unlink(f)
+    info(label, f"pmemsave: all {size // PAGE} RAM pages equal on the source and the destination")
+    src_lines = smp_lines(a.console())
+    rc = a.quit()
+    if rc != 0:
+        raise TestFailure(f"source exited with status {rc} after quit")
+    b.qmp.ok("cont")
+    wait_for(lambda: len(smp_lines(b.console())) >= 3 or "FAIL" in b.console(), 90 * slow,
+             "three workload reports on the destination", vms=[b])
+    dst_lines = smp_lines(b.console())
+    probs = []
+    if "FAIL" in a.console() + b.console():
+        probs.append("the guest reported FAIL: " + next(
+            line for line in (a.console() + b.console()).splitlines() if "FAIL" in line)[:160])
+    turns = [t for _, t, _, _ in dst_lines]
+    if len(turns) >= 2 and turns[-1] <= turns[0]:
+        probs.append(f"turns stopped growing on the destination ({turns})")
+    if dst_lines and src_lines and dst_lines[0][1] < src_lines[-1][1]:
+        probs.append(f"turns went back: {src_lines[-1][1]} on the source, {dst_lines[0][1]} after")
+    hb_src = linux_heartbeats([("src", a.console())])
+    hb_dst = linux_heartbeats([("dst", b.console())])
+    if not hb_dst or (hb_src and hb_dst[0][0] != hb_src[-1][0] + 1):
+        probs.append(f"heartbeats: source last {hb_src[-1][0] if hb_src else None}, "
+                     f"destination first {hb_dst[0][0] if hb_dst else None}")
+    for vm in (a, b):
+        r = vm.sanitizer_report()
+        if r:
+            probs.append(f"{vm.name}: {r}")
+    info(label, f"turns: source ..{src_lines[-1][1] if src_lines else '?'}, destination {turns}")
+    if probs:
+        raise TestFailure("; ".join(probs[:4]))
+    rc = b.quit()
+    if rc != 0:
+        raise TestFailure(f"destination exited with status {rc} after quit")
+
+
+TESTS = {"integrity": test_integrity, "pingpong": test_pingpong, "linux-tcp": test_linux_tcp,
+         "smp-linux": test_smp_linux}
 
 
 def main():
@@ -723,6 +820,7 @@ def main():
     ap.add_argument("--port", type=int, default=4444, help="linux-tcp: destination port")
     ap.add_argument("--max-stall-ms", type=int, default=1000,
                     help="linux-tcp: the longest echo stall allowed")
+    ap.add_argument("--smp", type=int, default=4, help="smp-linux: harts")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
     name = f"{args.label}/{args.test}"

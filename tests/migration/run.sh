@@ -11,13 +11,18 @@
 #   pingpong   20 migrations back and forth between fresh processes
 #              (rate=20 verify=1): no verify FAIL, heartbeats go on, a whole
 #              verify sweep after the last move; downtimes reported
+#   smp-linux  the Linux guest on 4 harts, every CPU running a thread of
+#              the guest's godwit.smp workload and dirtying its own memory,
+#              moves to a destination started with -S: RAM compared page by
+#              page (and the stopped source checked for writes), then the
+#              guest's checks go on passing with every hart running
 #   linux-tcp  the Linux guest on host namespace 1 moves to host namespace 2
 #              while a client namespace keeps a TCP echo connection busy: the
 #              connection survives with every byte checked, the guest's
 #              heartbeat and clocks go on, the longest stall is reported
 #              (needs root for namespaces, else SKIP)
 # An ASan build (a VMM path containing "asan") gets smaller guests and
-# longer timeouts. Prints "PLAN 3 LABEL" first, then "PASS LABEL/name", "FAIL LABEL/name: why" or
+# longer timeouts. Prints "PLAN 4 LABEL" first, then "PASS LABEL/name", "FAIL LABEL/name: why" or
 # "SKIP LABEL/name: why" per test, details (timings, downtimes, stalls) on
 # stderr; exits 1 if a test failed. Every wait is bounded; a trap kills
 # what was started and removes the namespaces and files it made.
@@ -52,9 +57,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "PLAN 3 $LABEL" # integrity, pingpong, linux-tcp
+echo "PLAN 4 $LABEL" # integrity, pingpong, smp-linux, linux-tcp
 if [ ! -x "$VMM" ]; then
-	for t in integrity pingpong linux-tcp; do echo "FAIL $LABEL/$t: $VMM not built"; done
+	for t in integrity pingpong smp-linux linux-tcp; do echo "FAIL $LABEL/$t: $VMM not built"; done
 	exit 1
 fi
 if [ ! -f build/guest/migtest.elf ]; then
@@ -79,6 +84,7 @@ if [ -f build/guest/migtest.elf ]; then
 	run_py integrity "$VMM" "$LABEL" "${INT_ARGS[@]}"
 	run_py pingpong "$VMM" "$LABEL" "${PP_ARGS[@]}"
 fi
+run_py smp-linux "$VMM" "$LABEL"
 
 if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
 	echo "SKIP $LABEL/linux-tcp: needs root for network namespaces"

@@ -41,7 +41,7 @@ static int rd_rc(struct hart *h, uint32_t csr)
 static void test_csr_misa_exact_and_read_only(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	/* MXL=2 and exactly A C D F I M S U */
 	assert_hex_equal(rd(h, CSR_MISA), 0x800000000014112dull);
@@ -68,7 +68,7 @@ static uint64_t sstatus_noxl(struct hart *h)
 static void test_csr_mstatus_warl(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	const uint64_t xl = rd(h, CSR_MSTATUS) & XL_BITS;
 
 	/* reset: everything but UXL/SXL clear */
@@ -110,7 +110,7 @@ static void test_csr_mstatus_warl(void **state)
 static void test_csr_uxl_sxl_read_2(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	assert_hex_equal(rd(h, CSR_MSTATUS) & XL_BITS, 0x0000000a00000000ull);
 	assert_hex_equal(rd(h, CSR_SSTATUS) & XL_BITS, 0x0000000200000000ull);
@@ -122,7 +122,7 @@ static void test_csr_uxl_sxl_read_2(void **state)
 static void test_csr_sstatus_is_a_view_of_mstatus(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	wr(h, CSR_MSTATUS, ~0ull);
 	/* SIE SPIE SPP FS SUM MXR (and UXL) and SD; none of the M-only fields */
@@ -153,7 +153,7 @@ static void test_csr_sstatus_is_a_view_of_mstatus(void **state)
 static void test_csr_sie_sip_masked_by_mideleg(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	wr(h, CSR_MIDELEG, ~0ull);
 	assert_hex_equal(rd(h, CSR_MIDELEG), 0x222); /* SSI, STI, SEI only */
@@ -194,7 +194,7 @@ static void test_csr_sie_sip_masked_by_mideleg(void **state)
 static void test_csr_medeleg_bit11_not_writable(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	wr(h, CSR_MEDELEG, ~0ull);
 	assert_hex_equal(rd(h, CSR_MEDELEG), 0xb3ff);
@@ -207,7 +207,7 @@ static void test_csr_medeleg_bit11_not_writable(void **state)
 static void test_csr_tvec_mode_legalised(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	static const uint32_t tvec[] = { CSR_MTVEC, CSR_STVEC };
 
 	for (int i = 0; i < 2; i++) {
@@ -227,7 +227,7 @@ static void test_csr_tvec_mode_legalised(void **state)
 static void test_csr_epc_low_bit_cleared(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	wr(h, CSR_MEPC, 0x80000001);
 	assert_hex_equal(rd(h, CSR_MEPC), 0x80000000);
@@ -242,7 +242,7 @@ static void test_csr_epc_low_bit_cleared(void **state)
 static void test_csr_satp_modes(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	const uint64_t sv39 = 0x8001234000080100ull; /* Sv39, ASID 0x1234 */
 	const uint64_t sv48 = 0x9000000000080200ull;
 
@@ -267,7 +267,7 @@ static void test_csr_satp_modes(void **state)
 static void test_csr_tvm_makes_satp_illegal_in_s(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	uint64_t v;
 
 	wr(h, CSR_MSTATUS, MSTATUS_TVM);
@@ -288,7 +288,7 @@ static void test_csr_tvm_makes_satp_illegal_in_s(void **state)
 static void test_csr_privilege_and_read_only_checks(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	uint64_t v = 77;
 
 	/* M: read-only ranges refuse writes, ID registers read 0 */
@@ -319,7 +319,7 @@ static void test_csr_privilege_and_read_only_checks(void **state)
 static void test_csr_counter_access_from_s_and_u(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	uint64_t t0, t1;
 
 	wr(h, CSR_MINSTRET, 1000);
@@ -363,7 +363,7 @@ static void test_csr_counter_access_from_s_and_u(void **state)
 static void test_csr_fp_csrs_need_fs_and_set_dirty(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	/* FS = Off: every FP CSR access is illegal, from any mode */
 	assert_int_equal(rd_rc(h, CSR_FFLAGS), -1);
@@ -398,7 +398,7 @@ static void test_csr_fp_csrs_need_fs_and_set_dirty(void **state)
 static void test_csr_pmp_cfg_and_lock(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	/* RV64: odd pmpcfg registers do not exist; 16 entries only */
 	assert_int_equal(rd_rc(h, CSR_PMPCFG0 + 1), -1);
@@ -449,7 +449,7 @@ static void test_csr_pmp_cfg_and_lock(void **state)
 static void test_csr_minstret_mcycle_writable(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	wr(h, CSR_MINSTRET, 1000);
 	assert_hex_equal(rd(h, CSR_MINSTRET), 1000);
@@ -480,7 +480,7 @@ static void test_csr_minstret_mcycle_writable(void **state)
 static void test_csr_hpm_counters_read_zero(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	static const uint32_t zero[] = { 0xb03, 0xb1f, 0x323, 0x33f, 0xc03, 0xc1f };
 
 	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
@@ -502,7 +502,7 @@ static void test_csr_hpm_counters_read_zero(void **state)
 static void test_csr_mcountinhibit_consistent_with_counters(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	uint64_t inh, cyc0, ins0;
 
 	wr(h, CSR_MCOUNTINHIBIT, 0x5); /* CY, IR */
@@ -520,7 +520,7 @@ static void test_csr_mcountinhibit_consistent_with_counters(void **state)
 static void test_csr_unknown_csr_is_illegal(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	static const uint32_t unknown[] = {
 		0x004, /* uie (N extension) */
 		0x015, /* seed (Zkr) */
@@ -549,7 +549,7 @@ static void test_csr_unknown_csr_is_illegal(void **state)
 static void test_trap_exception_to_m_saves_state(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	h->s.priv = PRV_U;
 	h->s.pc = 0x80001000;
@@ -578,7 +578,7 @@ static void test_trap_exception_to_m_saves_state(void **state)
 static void test_trap_delegated_exception_goes_to_s(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	wr(h, CSR_MEDELEG, (1ull << CAUSE_ECALL_U) | (1ull << CAUSE_ILLEGAL_INSN));
 	h->s.stvec = 0x80003001; /* vectored */
@@ -615,7 +615,7 @@ static void test_trap_delegated_exception_goes_to_s(void **state)
 static void test_trap_never_delegated_from_m(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	wr(h, CSR_MEDELEG, ~0ull);
 	wr(h, CSR_MIDELEG, ~0ull);
@@ -634,7 +634,7 @@ static void test_trap_never_delegated_from_m(void **state)
 static void test_trap_vectored_interrupt_offsets(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	h->s.mtvec = 0x80002001;
 	h->s.priv = PRV_S;
@@ -658,7 +658,7 @@ static void test_trap_vectored_interrupt_offsets(void **state)
 static void test_trap_interrupt_priority_order(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	static const unsigned order[] = { 11, 3, 7, 9, 1, 5 }; /* MEI MSI MTI SEI SSI STI */
 
 	wr(h, CSR_MIE, ~0ull);
@@ -685,7 +685,7 @@ static void test_trap_interrupt_priority_order(void **state)
 static void test_trap_interrupt_enable_rules(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	wr(h, CSR_MIE, MIP_MTIP | MIP_STIP);
 	hart_set_hw_irq(h, MIP_MTIP, true);
@@ -729,7 +729,7 @@ static void test_trap_interrupt_enable_rules(void **state)
 static void test_trap_mret_restores_and_clears_mprv(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	h->s.priv = PRV_S;
 	assert_int_equal(hart_mret(h), -1);
@@ -764,7 +764,7 @@ static void test_trap_mret_restores_and_clears_mprv(void **state)
 static void test_trap_sret_restores_and_honours_tsr(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	h->s.priv = PRV_U;
 	assert_int_equal(hart_sret(h), -1);
@@ -806,7 +806,7 @@ static void test_trap_sret_restores_and_honours_tsr(void **state)
 static void test_csr_mip_rmw_does_not_latch_device_seip(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	static const uint32_t prog[] = {
 		0x02000293, /* li t0, 0x20 (STIP) */
 		0x3442a073, /* csrs mip, t0 */

@@ -494,13 +494,13 @@ static void test_decode_op_names(void **state)
 static void install_wfi_handler(struct machine *m)
 {
 	um_w32(m, HANDLER, 0x10500073); /* wfi */
-	m->hart.s.mtvec = HANDLER;
+	m->harts[0].s.mtvec = HANDLER;
 }
 
 static void test_exec_loop_then_ecall_traps_to_m(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	static const uint32_t prog[] = {
 		0x00500093, /* addi ra,zero,5 */
 		0x00000113, /* addi sp,zero,0 */
@@ -536,7 +536,7 @@ static void test_exec_loop_then_ecall_traps_to_m(void **state)
 static void test_exec_compressed_loop_then_illegal_reports_raw(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	uint8_t *p = um_ptr(m, UM_DRAM, 10);
 	static const uint16_t prog[] = {
 		0x4515, /* c.li a0,5 */
@@ -560,7 +560,7 @@ static void test_exec_compressed_loop_then_illegal_reports_raw(void **state)
 static void test_exec_mret_to_user_then_ecall_u(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	static const uint32_t prog[] = {
 		0x34159073, /* csrrw zero,mepc,a1 */
 		0x30063073, /* csrrc zero,mstatus,a2   (MPP = U) */
@@ -584,7 +584,7 @@ static void test_exec_mret_to_user_then_ecall_u(void **state)
 static void test_exec_store_to_decoded_code_takes_effect(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	static const uint32_t prog[] = {
 		0x00200293, /* addi t0,zero,2 */
 		0x00100613, /* 1: addi a2,zero,1   (rewritten by the sw below) */
@@ -612,7 +612,7 @@ static void test_exec_store_to_decoded_code_takes_effect(void **state)
 static void test_exec_instruction_crossing_page_boundary(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	uint8_t *p = um_ptr(m, UM_DRAM + 0xff8, 14);
 	static const uint8_t prog[] = {
 		0x13, 0x05, 0x70, 0x00, /* ff8: addi a0,zero,7 */

@@ -197,7 +197,7 @@ static void set_csr(struct hart *h, uint32_t csr, uint64_t val)
 
 static void dirty_hart(struct machine *m)
 {
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	for (int i = 1; i < 32; i++)
 		h->s.x[i] = 0x0123456789abcdefull * (uint64_t)i;
@@ -326,8 +326,8 @@ static void dirty(struct vm *v)
 struct snap {
 	struct hart_state hart;
 	uint64_t hw_ip;
-	uint32_t msip;
-	uint64_t mtimecmp;
+	uint32_t msip[CLINT_MAX_HARTS];
+	uint64_t mtimecmp[CLINT_MAX_HARTS];
 	struct plic_state plic;
 	struct uart_state uart;
 	struct rtc_state rtc;
@@ -340,10 +340,10 @@ struct snap {
 static void take(struct vm *v, struct snap *s)
 {
 	memset(s, 0, sizeof(*s));
-	memcpy(&s->hart, &v->m.hart.s, sizeof(s->hart));
-	s->hw_ip = v->m.hart.hw_ip;
-	s->msip = v->m.clint.s.msip;
-	s->mtimecmp = v->m.clint.s.mtimecmp;
+	memcpy(&s->hart, &v->m.harts[0].s, sizeof(s->hart));
+	s->hw_ip = v->m.harts[0].hw_ip;
+	memcpy(s->msip, v->m.clint.s.msip, sizeof(s->msip));
+	memcpy(s->mtimecmp, v->m.clint.s.mtimecmp, sizeof(s->mtimecmp));
 	memcpy(&s->plic, &v->m.plic.s, sizeof(s->plic));
 	memcpy(&s->uart, &v->m.uart.s, sizeof(s->uart));
 	memcpy(&s->rtc, &v->m.rtc.s, sizeof(s->rtc));
@@ -600,7 +600,7 @@ static void test_format(void **state)
 {
 	struct env *e = *state;
 	static const char *const order[] = {
-		"hart", "clint", "plic", "uart", "rtc", "htif", "virtio-mmio.5",
+		"hart.0", "clint", "plic", "uart", "rtc", "htif", "virtio-mmio.5",
 		"virtio-mmio.6", "virtio-net.6", "virtio-mmio.7",
 	};
 	struct ent x[32];
@@ -634,7 +634,7 @@ static void test_reordered(void **state)
 		pos += x[i].len;
 	}
 	assert_int_equal(devstate_load(&e->dst->m, r, pos, err, sizeof(err)), 0);
-	assert_same(&e->src->m.hart.s, &e->dst->m.hart.s, sizeof(struct hart_state), "hart");
+	assert_same(&e->src->m.harts[0].s, &e->dst->m.harts[0].s, sizeof(struct hart_state), "hart");
 	free(r);
 }
 
@@ -708,45 +708,47 @@ static const struct bad bads[] = {
 	{ "uart", "msr", 0, 1, "uart: msr 1 exceeds 0" },
 	{ "uart", "ier", 0, 0x10, "uart: ier 16 exceeds 15" },
 	{ "uart", "thr_ipending", 0, 2, "uart: thr_ipending 2 exceeds 1" },
-	{ "hart", "priv", 0, 2, "hart: priv 2 is not a privilege mode" },
-	{ "hart", "priv", 0, 4, "hart: priv 4 exceeds 3" },
-	{ "hart", "x[0]", 0, 5, "hart: x[0] 5 exceeds 0" },
-	{ "hart", "pc", 0, UM_DRAM + 1, "hart: pc 0x80000001 is not 2-byte aligned" },
-	{ "hart", "fflags", 0, 0x20, "hart: fflags 32 exceeds 31" },
-	{ "hart", "frm", 0, 8, "hart: frm 8 exceeds 7" },
-	{ "hart", "wfi", 0, 2, "hart: wfi 2 exceeds 1" },
-	{ "hart", "resv_valid", 0, 3, "hart: resv_valid 3 exceeds 1" },
-	{ "hart", "satp", 0, 5ull << 60, "hart: satp MODE 5 is not bare, Sv39 or Sv48" },
-	{ "hart", "satp", 0, 0x1234, "hart: satp 0x1234 is bare with ASID/PPN bits" },
-	{ "hart", "mstatus", 0, (2ull << 32) | (2ull << 34) | MSTATUS_UBE, "hart: mstatus 0xa00000040 has bits" },
-	{ "hart", "mstatus", 0, (2ull << 32) | (1ull << 34), "hart: mstatus 0x600000000 has bits" },
-	{ "hart", "mstatus", 0, (2ull << 32) | (2ull << 34) | MSTATUS_SD, "hart: mstatus" },
-	{ "hart", "mstatus", 0, (2ull << 32) | (2ull << 34) | (2ull << MSTATUS_MPP_SHIFT), "hart: mstatus 0xa00001000 has the reserved MPP 2" },
-	{ "hart", "medeleg", 0, 1ull << 11, "hart: medeleg 0x800 has bits outside 0xb3ff" },
-	{ "hart", "mideleg", 0, MIP_MSIP, "hart: mideleg 0x8 has bits outside 0x222" },
-	{ "hart", "mie", 0, 1, "hart: mie 0x1 has bits outside 0xaaa" },
-	{ "hart", "mip", 0, MIP_MTIP, "hart: mip 0x80 has bits outside 0x222" },
-	{ "hart", "mepc", 0, UM_DRAM + 1, "hart: mepc 0x80000001 has bits outside" },
-	{ "hart", "mtvec", 0, UM_DRAM + 2, "hart: mtvec 0x80000002 has a reserved mode" },
-	{ "hart", "stvec", 0, UM_DRAM + 3, "hart: stvec 0x80000003 has a reserved mode" },
-	{ "hart", "mcountinhibit", 0, 2, "hart: mcountinhibit 0x2 has bits outside" },
-	{ "hart", "tselect", 0, HART_NUM_TRIG, "hart: tselect 4 exceeds 3" },
-	{ "hart", "tcontrol", 0, 1, "hart: tcontrol 0x1 has bits outside 0x88" },
-	{ "hart", "tdata1", 1, 0, "hart: tdata1[1] 0x0 is not a legal trigger" },
-	{ "hart", "tdata1", 3, (2ull << 60) | (1ull << 12), "hart: tdata1[3] 0x2000000000001000 is not a legal trigger" },
-	{ "hart", "mcounteren", 0, 1ull << 32, "hart: mcounteren 0x100000000 exceeds 0xffffffff" },
-	{ "hart", "menvcfg", 0, 2, "hart: menvcfg 2 exceeds 1" },
-	{ "hart", "pmpcfg", 0, 0x60, "hart: pmpcfg entry 0 0x60 has reserved bits" },
-	{ "hart", "pmpcfg", 1, 0x0200, "hart: pmpcfg entry 9 0x02 is W without R" },
-	{ "hart", "pmpaddr", 3, 1ull << 54, "hart: pmpaddr[3] 0x40000000000000 exceeds 0x3fffffffffffff" },
-	{ "clint", "msip", 0, 2, "clint: msip 2 exceeds 1" },
+	{ "hart.0", "priv", 0, 2, "hart.0: priv 2 is not a privilege mode" },
+	{ "hart.0", "priv", 0, 4, "hart.0: priv 4 exceeds 3" },
+	{ "hart.0", "x[0]", 0, 5, "hart.0: x[0] 5 exceeds 0" },
+	{ "hart.0", "pc", 0, UM_DRAM + 1, "hart.0: pc 0x80000001 is not 2-byte aligned" },
+	{ "hart.0", "fflags", 0, 0x20, "hart.0: fflags 32 exceeds 31" },
+	{ "hart.0", "frm", 0, 8, "hart.0: frm 8 exceeds 7" },
+	{ "hart.0", "wfi", 0, 2, "hart.0: wfi 2 exceeds 1" },
+	{ "hart.0", "resv_valid", 0, 3, "hart.0: resv_valid 3 exceeds 1" },
+	{ "hart.0", "satp", 0, 5ull << 60, "hart.0: satp MODE 5 is not bare, Sv39 or Sv48" },
+	{ "hart.0", "satp", 0, 0x1234, "hart.0: satp 0x1234 is bare with ASID/PPN bits" },
+	{ "hart.0", "mstatus", 0, (2ull << 32) | (2ull << 34) | MSTATUS_UBE, "hart.0: mstatus 0xa00000040 has bits" },
+	{ "hart.0", "mstatus", 0, (2ull << 32) | (1ull << 34), "hart.0: mstatus 0x600000000 has bits" },
+	{ "hart.0", "mstatus", 0, (2ull << 32) | (2ull << 34) | MSTATUS_SD, "hart.0: mstatus" },
+	{ "hart.0", "mstatus", 0, (2ull << 32) | (2ull << 34) | (2ull << MSTATUS_MPP_SHIFT), "hart.0: mstatus 0xa00001000 has the reserved MPP 2" },
+	{ "hart.0", "medeleg", 0, 1ull << 11, "hart.0: medeleg 0x800 has bits outside 0xb3ff" },
+	{ "hart.0", "mideleg", 0, MIP_MSIP, "hart.0: mideleg 0x8 has bits outside 0x222" },
+	{ "hart.0", "mie", 0, 1, "hart.0: mie 0x1 has bits outside 0xaaa" },
+	{ "hart.0", "mip", 0, MIP_MTIP, "hart.0: mip 0x80 has bits outside 0x222" },
+	{ "hart.0", "mepc", 0, UM_DRAM + 1, "hart.0: mepc 0x80000001 has bits outside" },
+	{ "hart.0", "mtvec", 0, UM_DRAM + 2, "hart.0: mtvec 0x80000002 has a reserved mode" },
+	{ "hart.0", "stvec", 0, UM_DRAM + 3, "hart.0: stvec 0x80000003 has a reserved mode" },
+	{ "hart.0", "mcountinhibit", 0, 2, "hart.0: mcountinhibit 0x2 has bits outside" },
+	{ "hart.0", "tselect", 0, HART_NUM_TRIG, "hart.0: tselect 4 exceeds 3" },
+	{ "hart.0", "tcontrol", 0, 1, "hart.0: tcontrol 0x1 has bits outside 0x88" },
+	{ "hart.0", "tdata1", 1, 0, "hart.0: tdata1[1] 0x0 is not a legal trigger" },
+	{ "hart.0", "tdata1", 3, (2ull << 60) | (1ull << 12), "hart.0: tdata1[3] 0x2000000000001000 is not a legal trigger" },
+	{ "hart.0", "mcounteren", 0, 1ull << 32, "hart.0: mcounteren 0x100000000 exceeds 0xffffffff" },
+	{ "hart.0", "menvcfg", 0, 2, "hart.0: menvcfg 2 exceeds 1" },
+	{ "hart.0", "pmpcfg", 0, 0x60, "hart.0: pmpcfg entry 0 0x60 has reserved bits" },
+	{ "hart.0", "pmpcfg", 1, 0x0200, "hart.0: pmpcfg entry 9 0x02 is W without R" },
+	{ "hart.0", "pmpaddr", 3, 1ull << 54, "hart.0: pmpaddr[3] 0x40000000000000 exceeds 0x3fffffffffffff" },
+	{ "clint", "msip", 0, 2, "clint: msip[0] 2 exceeds 1" },
 	{ "plic", "priority", 3, 8, "plic: priority[3] 8 exceeds 7" },
 	{ "plic", "priority", 0, 1, "plic: priority[0] 1 set for the reserved source 0" },
 	{ "plic", "threshold", 1, 8, "plic: threshold[1] 8 exceeds 7" },
 	{ "plic", "level", 0, 1u << 9, "plic: level[0] 0x00000200 has sources not wired" },
 	{ "plic", "pending", 2, 1, "plic: pending[2] 0x00000001 has sources not wired" },
 	{ "plic", "claimed", 0, 1, "plic: claimed[0] 0x00000001 has sources not wired" },
-	{ "plic", "enable[1]", 0, 0xf01, "plic: enable[1][0] 0x00000f01 enables the reserved source 0" },
+	{ "plic", "enable", PLIC_NUM_WORDS, 0xf01, "plic: enable[1][0] 0x00000f01 enables the reserved source 0" },
+	{ "plic", "enable", 2 * PLIC_NUM_WORDS, 0x400, "plic: context 2 is set up, but this machine has 1 harts" },
+	{ "clint", "msip", 1, 1, "clint: msip[1] set, but this machine has 1 harts" },
 	{ "rtc", "alarm_armed", 0, 2, "rtc: alarm_armed 2 exceeds 1" },
 	{ "rtc", "irq_enabled", 0, 7, "rtc: irq_enabled 7 exceeds 1" },
 	{ "rtc", "irq_pending", 0, 0x100, "rtc: irq_pending 256 exceeds 1" },
@@ -830,9 +832,9 @@ static void test_tolerated(void **state)
 	poke(b, e->len, "virtio-mmio.5", "driver_features", 0, ~0ull); /* not yet FEATURES_OK */
 	poke(b, e->len, "virtio-mmio.5", "vq[0].num", 0, 1000);          /* not ready */
 	poke(b, e->len, "virtio-mmio.5", "vq[0].broken", 0, 1);
-	poke(b, e->len, "plic", "enable[0]", 2, 0xffffffffu);
-	poke(b, e->len, "hart", "priv", 0, PRV_U);
-	poke(b, e->len, "hart", "satp", 0, (9ull << 60) | 0x0fffffffffffffffull);
+	poke(b, e->len, "plic", "enable", 2, 0xffffffffu);
+	poke(b, e->len, "hart.0", "priv", 0, PRV_U);
+	poke(b, e->len, "hart.0", "satp", 0, (9ull << 60) | 0x0fffffffffffffffull);
 	if (devstate_load(&e->dst->m, b, e->len, err, sizeof(err)))
 		fail_msg("refused: %s", err);
 	assert_int_equal(e->dst->m.vio[SLOT_RNG].s.queue_sel, 0xffffffffu);
@@ -874,7 +876,7 @@ static void test_structure(void **state)
 		}
 	}
 	expect_refused(e, b, pos, "missing entry 'rtc'");
-	expect_refused(e, b, 0, "missing entry 'hart'");
+	expect_refused(e, b, 0, "missing entry 'hart.0'");
 
 	/* wrong version, wrong payload length */
 	memcpy(b, e->blob, e->len);
@@ -899,10 +901,10 @@ static void test_structure(void **state)
 	memcpy(b, e->blob, e->len);
 	b[e->len] = 0;
 	expect_refused(e, b, e->len + 1, "entry at byte");
-	memcpy(b + e->len, "\004hart\001", 6);
-	expect_refused(e, b, e->len + 6, "truncated entry header at byte");
-	memcpy(b + e->len, "\004hart\001\000\377\377\377\377", 11);
-	expect_refused(e, b, e->len + 11, "duplicate entry 'hart'");
+	memcpy(b + e->len, "\006hart.0\001", 8);
+	expect_refused(e, b, e->len + 8, "truncated entry header at byte");
+	memcpy(b + e->len, "\006hart.0\001\000\377\377\377\377", 13);
+	expect_refused(e, b, e->len + 13, "duplicate entry 'hart.0'");
 	memcpy(b + e->len, "\004xxxx\001\000\377\377\377\377", 11);
 	expect_refused(e, b, e->len + 11, "unknown entry 'xxxx'");
 

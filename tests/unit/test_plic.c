@@ -26,7 +26,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	plic_init(&f->p, &f->h);
+	plic_init(&f->p, &f->h, 1);
 	*state = f;
 	return 0;
 }

@@ -71,7 +71,7 @@ static uint64_t run_garbage(uint64_t seed, uint32_t priv, bool paging)
 	assert_non_null(m);
 	m->uart.out_fd = -1; /* the guest's UART output would garble TAP */
 	m->uart.in_fd = -1;
-	h = &m->hart;
+	h = &m->harts[0];
 	h->s.mtvec = UM_DRAM + len - 64;
 	h->s.stvec = UM_DRAM + len - 32;
 	h->s.medeleg = rnd() & 0xb3ff;

@@ -282,7 +282,7 @@ static void test_wired_to_plic(void **state)
 	struct plic *p = calloc(1, sizeof(*p));
 	struct hart *h = calloc(1, sizeof(*h));
 
-	plic_init(p, h);
+	plic_init(p, h, 1);
 	r->set_irq = plic_set_irq;
 	r->irq_opaque = p;
 	plic_write(p, 4 * IRQ, 4, 1);

@@ -76,7 +76,7 @@ static void arm(struct hart *h, int i, uint64_t tdata1, uint64_t tdata2)
 static void setup_code(struct machine *m, const uint32_t *w, size_t n)
 {
 	static const uint32_t spin = J_SELF;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	um_code(m, CODE, w, n);
 	um_code(m, VEC, &spin, 1);
@@ -98,7 +98,7 @@ static void expect_breakpoint(struct hart *h, uint64_t epc, uint64_t tval)
 static void test_trig_csrs_legalised(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 
 	/* types 2, 6 and 15, debug spec version 1 */
 	assert_hex_equal(rd(h, CSR_TINFO), 0x1008044);
@@ -151,7 +151,7 @@ static void test_trig_csrs_legalised(void **state)
 static void test_trig_exec_m_needs_mte(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	const uint32_t code[] = { addi(1, 1, 1), addi(1, 1, 1), addi(1, 1, 1),
 				  addi(1, 1, 1), J_SELF };
 
@@ -181,7 +181,7 @@ static void test_trig_exec_m_needs_mte(void **state)
 static void test_trig_exec_modes_and_ranges(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	const uint32_t code[] = { addi(1, 1, 1), addi(1, 1, 1), addi(1, 1, 1),
 				  addi(1, 1, 1), J_SELF };
 	static const struct {
@@ -223,7 +223,7 @@ static void test_trig_exec_modes_and_ranges(void **state)
 static void test_trig_exec_loop_in_page(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	const uint32_t code[] = {
 		addi(1, 1, 1),
 		0xfe009ee3, /* bnez x1, -4 (back to the addi) */
@@ -246,7 +246,7 @@ static void test_trig_exec_loop_in_page(void **state)
 static void test_trig_load_store(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	const uint32_t code[] = {
 		ld(3, 2, 0x100),     /* same page, not watched */
 		sd(3, 2, 0x108),
@@ -292,7 +292,7 @@ static void test_trig_load_store(void **state)
 static void test_trig_amo(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	const uint32_t code[] = { amoadd_d(3, 1, 2), J_SELF };
 
 	setup_code(m, code, 2);
@@ -310,7 +310,7 @@ static void test_trig_amo(void **state)
 static void test_counter_write_suppresses_increment(void **state)
 {
 	struct machine *m = *state;
-	struct hart *h = &m->hart;
+	struct hart *h = &m->harts[0];
 	const uint32_t code[] = {
 		addi(1, 1, 1),
 		csrrwi(0, CSR_MINSTRET, 0),

@@ -715,7 +715,7 @@ static void test_wired_to_plic(void **state)
 
 	assert_non_null(p);
 	assert_non_null(h);
-	plic_init(p, h);
+	plic_init(p, h, 1);
 	f->u.set_irq = plic_set_irq;
 	f->u.irq_opaque = p;
 	plic_write(p, 4 * IRQ, 4, 1);

@@ -21,9 +21,9 @@
 /* What no running machine can hold, or NULL. */
 static inline const char *ue_impossible(const struct machine *m)
 {
-	if (m->hart.s.priv == 2 || m->hart.s.priv > PRV_M)
+	if (m->harts[0].s.priv == 2 || m->harts[0].s.priv > PRV_M)
 		return "the hart is in no privilege mode";
-	if (m->hart.s.x[0] != 0)
+	if (m->harts[0].s.x[0] != 0)
 		return "x0 is not zero";
 	if (m->uart.s.rx_count > UART_FIFO_SIZE)
 		return "the UART holds more than its FIFO";
@@ -37,7 +37,7 @@ static inline void ue_exercise(struct machine *m)
 {
 	m->stop_requested = 0;
 	m->exited = false;
-	hart_run(&m->hart, 64);
+	hart_run(&m->harts[0], 64);
 	for (int i = 0; i < VIRT_VIRTIO_COUNT; i++)
 		for (uint32_t q = 0; q < VIRTIO_MMIO_MAX_QUEUES + 1; q++)
 			virtio_mmio_write(&m->vio[i], VIRTIO_MMIO_QUEUE_NOTIFY, 4, q);

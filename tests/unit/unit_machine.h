@@ -83,10 +83,10 @@ static inline struct machine *um_create(const void *image, size_t len)
 	 * directly. So run one instruction (the image's "j ."), then drop the
 	 * decoded code and reset the hart to leave no trace of it.
 	 */
-	m->hart.s.pc = UM_DRAM;
-	hart_run(&m->hart, 1);
+	m->harts[0].s.pc = UM_DRAM;
+	hart_run(&m->harts[0], 1);
 	machine_code_flush_all(m);
-	hart_reset(&m->hart, m, UM_DRAM);
+	hart_reset(&m->harts[0], m, UM_DRAM);
 	return m;
 }
 

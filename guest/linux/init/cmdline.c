@@ -6,6 +6,8 @@
  *   godwit.dirty=RATE_MB_S,SIZE_MB  memory workload (rate 0-100000, size 1-65536)
  *   godwit.poweroff_after=SECONDS power off after this long (decimal, > 0)
  *   godwit.diskload=KB_S,MB,SECS  write and check a pattern on raw /dev/vda
+ *   godwit.smp=THREADS            all-CPU workload with THREADS threads (1-64);
+ *                                 with godwit.dirty, its threads do the dirtying
  *   godwit.disktest=BOOTS         write/verify a file on /dev/vda (ext2) and
  *                                 reboot until BOOTS boots ran (1-100)
  *
@@ -164,6 +166,17 @@ static int parse_disktest(const char *v, struct gw_config *cfg)
 	return 0;
 }
 
+static int parse_smp(const char *val, struct gw_config *cfg)
+{
+	unsigned long n;
+
+	if (parse_uint(val, 1, 64, &n) != 0)
+		return -1;
+	cfg->smp_threads = (unsigned)n;
+	cfg->have_smp = 1;
+	return 0;
+}
+
 /* Handles one whitespace-separated token of the command line. */
 static void parse_param(const char *tok, struct gw_config *cfg)
 {
@@ -191,6 +204,8 @@ static void parse_param(const char *tok, struct gw_config *cfg)
 		rc = parse_disktest(eq + 1, cfg);
 	else if (keylen == 15 && strncmp(tok, "godwit.diskload", keylen) == 0)
 		rc = parse_diskload(eq + 1, cfg);
+	else if (keylen == 10 && strncmp(tok, "godwit.smp", keylen) == 0)
+		rc = parse_smp(eq + 1, cfg);
 	else {
 		gw_say("cmdline: ignoring unknown parameter '%s'", tok);
 		return;

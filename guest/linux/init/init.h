@@ -39,6 +39,8 @@ struct gw_config {
 	unsigned disktest_boots; /* reboot until this many boots wrote the disk */
 	int have_diskload;
 	unsigned diskload_rate_kb, diskload_size_mb, diskload_seconds;
+	int have_smp;
+	unsigned smp_threads;    /* godwit.smp: threads of the all-CPU workload */
 };
 
 /*
@@ -95,5 +97,8 @@ pid_t gw_dirty_start(const struct gw_config *cfg, struct gw_stats *stats);
 
 /* diskload.c: fork the disk workload (godwit.diskload); its pid, or -1. */
 pid_t gw_diskload_start(const struct gw_config *cfg);
+/* smp.c: fork the all-CPU workload (godwit.smp); its pid, or -1. With it,
+ * godwit.dirty is done by its threads instead of gw_dirty_start. */
+pid_t gw_smp_start(const struct gw_config *cfg);
 
 #endif

@@ -105,6 +105,7 @@ static void reap(pid_t *dirty_pid, pid_t *disk_pid)
 		}
 		if (pid != *dirty_pid)
 			continue;
+		/* the worker: godwit.dirty's, or godwit.smp's */
 		if (WIFSIGNALED(status))
 			gw_say("dirty: worker killed by signal %d", WTERMSIG(status));
 		else
@@ -157,7 +158,7 @@ int main(int argc, char **argv)
 	struct gw_config cfg;
 	struct gw_stats *st;
 	struct gw_server *srv;
-	pid_t dirty_pid, disk_pid;
+	pid_t dirty_pid = -1, disk_pid;
 	int64_t start, now, next_hb, wait, poweroff_at = 0;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -189,7 +190,10 @@ int main(int argc, char **argv)
 			cfg.poweroff_after_ns = 0;
 		}
 	}
-	dirty_pid = gw_dirty_start(&cfg, st);
+	if (cfg.have_smp)
+		dirty_pid = gw_smp_start(&cfg); /* its threads dirty memory too */
+	else
+		dirty_pid = gw_dirty_start(&cfg, st);
 	disk_pid = gw_diskload_start(&cfg);
 	srv = gw_server_open(st, pid1 ? 0 : TEST_PORT_OFFSET);
 	if (cfg.have_poweroff) {
