@@ -373,10 +373,17 @@ void migration_key_state(struct migration *mig, bool *key_set, bool *plain)
 int migration_resolve(struct migration *mig, bool on_destination, char *err, size_t errlen)
 {
 	struct machine *m = mig->m;
+	bool unresolved;
 
-	/* the thread reports "unresolved" just before it ends: join it here
-	 * if the run loop has not yet */
-	if (mig->thread_live && __atomic_load_n(&mig->thread_done, __ATOMIC_ACQUIRE)) {
+	/* the thread reports "unresolved" just before it ends (only its
+	 * teardown is left, no machine_call): join it here if the run loop
+	 * has not yet, even if it is still tearing down (with several busy
+	 * harts its last steps may wait for a core a while) */
+	pthread_mutex_lock(&mig->lock);
+	unresolved = mig->info.status == MIG_UNRESOLVED;
+	pthread_mutex_unlock(&mig->lock);
+	if (mig->thread_live &&
+	    (unresolved || __atomic_load_n(&mig->thread_done, __ATOMIC_ACQUIRE))) {
 		pthread_join(mig->thread, NULL);
 		mig->thread_live = false;
 	}
