@@ -24,6 +24,7 @@
 #include "block/events.h"
 #include "block/mirror.h"
 #include "machine/machine.h"
+#include "vmm/commands.h"
 #include "vmm/qmp.h"
 
 static struct qmp *events_to;
@@ -140,23 +141,6 @@ bool vmm_block_busy(struct machine *m, char *err, size_t errlen)
 
 /* ---- argument helpers ------------------------------------------------------ */
 
-static int only(json_t *args, const char *const *keys, char *err, size_t errlen)
-{
-	const char *k;
-	json_t *v;
-
-	json_object_foreach(args, k, v) {
-		size_t i;
-		for (i = 0; keys[i] && strcmp(keys[i], k); i++)
-			;
-		if (!keys[i]) {
-			snprintf(err, errlen, "Parameter '%s' is unexpected", k);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* A string member: its value, NULL when absent (*bad set if mistyped). */
 static const char *opt_str(json_t *args, const char *key, bool *bad, char *err, size_t errlen)
 {
@@ -228,7 +212,7 @@ static int cmd_drive_mirror(struct machine *m, json_t *args, bool migrating, cha
 	struct blockdev *bd;
 	bool bad = false;
 
-	if (only(args, keys, err, errlen))
+	if (vmm_args_only(args, keys, err, errlen))
 		return -1;
 	dev = req_str(args, "device", &bad, err, errlen);
 	o.target = bad ? NULL : req_str(args, "target", &bad, err, errlen);
@@ -299,7 +283,7 @@ static const char *job_device(json_t *args, const char *const *keys, char *err, 
 {
 	bool bad = false;
 
-	if (only(args, keys, err, errlen))
+	if (vmm_args_only(args, keys, err, errlen))
 		return NULL;
 	return req_str(args, "device", &bad, err, errlen);
 }
@@ -346,7 +330,7 @@ static int cmd_fault(json_t *args, char *err, size_t errlen)
 	json_int_t count = 1;
 	uint64_t delay;
 
-	if (only(args, keys, err, errlen))
+	if (vmm_args_only(args, keys, err, errlen))
 		return -1;
 	file = req_str(args, "file", &bad, err, errlen);
 	op = bad ? NULL : req_str(args, "operation", &bad, err, errlen);
@@ -436,7 +420,7 @@ int vmm_block_command(struct machine *m, const char *name, json_t *args, bool mi
 	}
 	if (strcmp(name, "query-block-jobs") && strcmp(name, "query-block"))
 		return 1;
-	if (only(args, none, err, errlen))
+	if (vmm_args_only(args, none, err, errlen))
 		return -1;
 	if (!strcmp(name, "query-block-jobs"))
 		*ret = blk_mirror_query();

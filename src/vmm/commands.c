@@ -34,7 +34,7 @@ const char *const vmm_extra_commands[] = {
 };
 
 /* Every member of args must be one of the NULL-terminated keys. */
-static int only(json_t *args, const char *const *keys, char *err, size_t errlen)
+int vmm_args_only(json_t *args, const char *const *keys, char *err, size_t errlen)
 {
 	const char *k;
 	json_t *v;
@@ -92,7 +92,7 @@ static int cmd_migrate(struct migration *mig, json_t *args, char *err, size_t er
 	static const char *const keys[] = { "uri", "blk", "inc", "detach", "resume", NULL };
 	const char *uri;
 
-	if (only(args, keys, err, errlen))
+	if (vmm_args_only(args, keys, err, errlen))
 		return -1;
 	uri = str_arg(args, "uri", err, errlen);
 	if (!uri)
@@ -178,7 +178,7 @@ static int cmd_set_parameters(struct migration *mig, json_t *args, char *err, si
 	int64_t dl, bw, dead, ti, tinc, tmax;
 	int rc;
 
-	if (only(args, keys, err, errlen))
+	if (vmm_args_only(args, keys, err, errlen))
 		return -1;
 	if (key && !json_is_string(key) && !json_is_null(key)) {
 		snprintf(err, errlen, "Invalid parameter type for 'x-godwit-key', expected: string");
@@ -227,7 +227,7 @@ static int cmd_resolve(struct migration *mig, json_t *args, char *err, size_t er
 	static const char *const keys[] = { "runs-on", NULL };
 	const char *where;
 
-	if (only(args, keys, err, errlen))
+	if (vmm_args_only(args, keys, err, errlen))
 		return -1;
 	where = str_arg(args, "runs-on", err, errlen);
 	if (!where)
@@ -273,7 +273,7 @@ static int cmd_set_capabilities(struct migration *mig, json_t *args, char *err, 
 	struct mig_params p;
 	size_t i;
 
-	if (only(args, keys, err, errlen))
+	if (vmm_args_only(args, keys, err, errlen))
 		return -1;
 	if (!json_is_array(caps)) {
 		snprintf(err, errlen, "Invalid parameter type for 'capabilities', expected: array");
@@ -333,7 +333,7 @@ static int cmd_pmemsave(struct machine *m, json_t *args, char *err, size_t errle
 	const uint8_t *p;
 	int fd;
 
-	if (only(args, keys, err, errlen) ||
+	if (vmm_args_only(args, keys, err, errlen) ||
 	    int_arg(args, "val", 0, INT64_MAX, &val, err, errlen) ||
 	    int_arg(args, "size", 0, INT64_MAX, &size, err, errlen))
 		return -1;
@@ -391,7 +391,7 @@ int vmm_command(struct machine *m, struct migration *mig, const char *name,
 	if (!strcmp(name, "migrate"))
 		return cmd_migrate(mig, args, err, errlen);
 	if (!strcmp(name, "migrate-incoming")) {
-		if (only(args, uri_only, err, errlen))
+		if (vmm_args_only(args, uri_only, err, errlen))
 			return -1;
 		uri = str_arg(args, "uri", err, errlen);
 		return uri ? migration_incoming(mig, uri, err, errlen) : -1;
@@ -404,7 +404,7 @@ int vmm_command(struct machine *m, struct migration *mig, const char *name,
 		return cmd_pmemsave(m, args, err, errlen);
 	if (!strcmp(name, "x-godwit-migrate-resolve"))
 		return cmd_resolve(mig, args, err, errlen);
-	if (only(args, none, err, errlen))
+	if (vmm_args_only(args, none, err, errlen))
 		return -1;
 	if (!strcmp(name, "migrate_cancel"))
 		return migration_cancel(mig, err, errlen);

@@ -13,6 +13,10 @@
 
 extern const char *const vmm_extra_commands[];
 
+/* Every member of args is one of the NULL-terminated keys; else -1 with
+ * QEMU's "Parameter 'x' is unexpected" in err. */
+int vmm_args_only(json_t *args, const char *const *keys, char *err, size_t errlen);
+
 /* Run command name; 0 with *ret (NULL: empty) or -1 with err. Runs on the
  * run-loop thread. */
 int vmm_command(struct machine *m, struct migration *mig, const char *name,
